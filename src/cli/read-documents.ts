@@ -1,0 +1,62 @@
+import { readFile } from 'node:fs/promises';
+import { text as readStream } from 'node:stream/consumers';
+import { AuditsError } from '../errors.js';
+import { JsonSyntaxError, parseIJson } from '../json/parse-i-json.js';
+import { CliInputError } from './usage-error.js';
+
+/** One input document and where it came from, for error messages ("line 3", "element 2"). */
+export interface InputDocument {
+  readonly value: unknown;
+  readonly where: string;
+}
+
+/** Reads FILE, or standard input for no FILE or `-`. */
+export async function readInputText(file: string | undefined): Promise<string> {
+  if (file === undefined || file === '-') {
+    if (process.stdin.isTTY) throw new CliInputError('no input: give a FILE or pipe JSON into standard input');
+    return readStream(process.stdin);
+  }
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliInputError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(error))}`);
+  }
+}
+
+/**
+ * Splits input text into documents: a JSON array gives one document per element, any other JSON value one
+ * document, and text that is not one JSON value is read as JSONL (one value per non-blank line).
+ */
+export function parseDocuments(text: string): InputDocument[] {
+  const body = text.replace(/^\uFEFF/, '');
+  if (body.trim() === '') throw new CliInputError('no input: expected JSON, a JSON array or JSONL');
+  try {
+    const whole = parseIJson(body);
+    return Array.isArray(whole)
+      ? whole.map((value, index) => ({ value, where: `element ${index}` }))
+      : [{ value: whole, where: 'input' }];
+  } catch (error) {
+    if (!(error instanceof JsonSyntaxError)) throw describe(error, 'input');
+    const lines = body.split(/\r?\n/);
+    if (lines.filter((line) => line.trim() !== '').length <= 1) throw describe(error, 'input');
+  }
+  const documents: InputDocument[] = [];
+  body.split(/\r?\n/).forEach((line, index) => {
+    if (line.trim() === '') return;
+    const where = `line ${index + 1}`;
+    try {
+      documents.push({ value: parseIJson(line), where });
+    } catch (error) {
+      throw describe(error, where);
+    }
+  });
+  return documents;
+}
+
+/** Turns any parse or canonicalization failure into a one-line CLI error that says where. */
+export function describe(error: unknown, where: string): CliInputError {
+  if (error instanceof JsonSyntaxError) return new CliInputError(`${where}: not valid JSON: ${error.message}`);
+  if (error instanceof AuditsError) return new CliInputError(`${where}: ${error.message}`);
+  return new CliInputError(`${where}: ${error instanceof Error ? error.message : String(error)}`);
+}

@@ -1,0 +1,137 @@
+/**
+ * The auditwire error tree. Every failure a user can see is an `AuditsError` with a stable `code` to match on
+ * (as undici documents matching on `code`), `retryable` telling whether trying again could help, and `cause`
+ * where a lower-level error is wrapped. Messages never contain credentials.
+ */
+
+/** Stable codes, one per error class. Match on these rather than on messages. */
+export type AuditsErrorCode =
+  | 'VALIDATION'
+  | 'CANONICALIZATION'
+  | 'DELIVERY'
+  | 'HASH_MISMATCH'
+  | 'QUEUE_FULL'
+  | 'CLIENT_CLOSED'
+  | 'TIMEOUT'
+  | 'AUTHENTICATION';
+
+export interface AuditsErrorOptions {
+  cause?: unknown;
+}
+
+/** Base class of every error auditwire throws or rejects with. */
+export abstract class AuditsError extends Error {
+  abstract readonly code: AuditsErrorCode;
+  /** Whether the same operation could succeed if tried again later. */
+  readonly retryable: boolean = false;
+
+  constructor(message: string, options?: AuditsErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+  }
+}
+
+/** One problem found in an input, located by a JSON path such as `$.actor.id`. */
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
+/** The input is not acceptable; nothing was queued or sent. Never retryable. */
+export class ValidationError extends AuditsError {
+  readonly code: AuditsErrorCode = 'VALIDATION';
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(issues: readonly ValidationIssue[], options?: AuditsErrorOptions) {
+    super(formatIssues(issues), options);
+    this.issues = issues;
+  }
+}
+
+/**
+ * The value cannot be expressed as I-JSON (RFC 7493), so it has no RFC 8785 canonical form: NaN, Infinity,
+ * BigInt, a lone surrogate, a cycle, a function, symbol or undefined where a value is required, and the like.
+ * `path` names where, e.g. `$.fields.count`.
+ */
+export class CanonicalizationError extends ValidationError {
+  override readonly code: AuditsErrorCode = 'CANONICALIZATION';
+  readonly path: string;
+
+  constructor(path: string, reason: string, options?: AuditsErrorOptions) {
+    super([{ path, message: reason }], options);
+    this.path = path;
+  }
+}
+
+export interface DeliveryErrorOptions extends AuditsErrorOptions {
+  status?: number;
+  retryable?: boolean;
+  /** The server's response body (truncated), for diagnosis. */
+  body?: string;
+}
+
+/** The service did not accept the event(s): an HTTP error status, a network failure, or an unreadable reply. */
+export class DeliveryError extends AuditsError {
+  readonly code: AuditsErrorCode = 'DELIVERY';
+  readonly status: number | undefined;
+  override readonly retryable: boolean;
+  readonly body: string | undefined;
+
+  constructor(message: string, options: DeliveryErrorOptions = {}) {
+    super(message, options);
+    this.status = options.status;
+    this.retryable = options.retryable ?? false;
+    this.body = options.body;
+  }
+}
+
+/** The credentials were refused (HTTP 401 / 403). Retrying with the same credentials will not help. */
+export class AuthenticationError extends DeliveryError {
+  override readonly code: AuditsErrorCode = 'AUTHENTICATION';
+
+  constructor(message: string, options: Omit<DeliveryErrorOptions, 'retryable'> = {}) {
+    super(message, { ...options, retryable: false });
+  }
+}
+
+/** A request or the whole delivery deadline ran out. */
+export class TimeoutError extends AuditsError {
+  readonly code: AuditsErrorCode = 'TIMEOUT';
+  override readonly retryable: boolean = true;
+}
+
+/**
+ * The server stored the event but returned a hash that differs from the one computed locally. Never retried:
+ * the server already has the event, and resending would store it twice.
+ */
+export class HashMismatchError extends AuditsError {
+  readonly code: AuditsErrorCode = 'HASH_MISMATCH';
+  readonly local: string;
+  readonly remote: string;
+  readonly eventId: string;
+
+  constructor(eventId: string, local: string, remote: string) {
+    super(`hash mismatch for event ${eventId}: local ${local}, server ${remote}`);
+    this.eventId = eventId;
+    this.local = local;
+    this.remote = remote;
+  }
+}
+
+/** The bounded queue has no room; the event was not accepted (never dropped silently). */
+export class QueueFullError extends AuditsError {
+  readonly code: AuditsErrorCode = 'QUEUE_FULL';
+  override readonly retryable: boolean = true;
+}
+
+/** The client was closed; it accepts no new events. */
+export class ClientClosedError extends AuditsError {
+  readonly code: AuditsErrorCode = 'CLIENT_CLOSED';
+}
+
+function formatIssues(issues: readonly ValidationIssue[]): string {
+  if (issues.length === 0) return 'invalid input';
+  const shown = issues.slice(0, 5).map((issue) => `${issue.path}: ${issue.message}`);
+  const more = issues.length > shown.length ? ` (and ${issues.length - shown.length} more)` : '';
+  return shown.join('; ') + more;
+}

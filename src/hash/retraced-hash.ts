@@ -1,0 +1,96 @@
+import { ValidationError } from '../errors.js';
+import { sha256Hex } from './sha256.js';
+
+/**
+ * The event fields the Retraced hash reads (shared/reference/wire/README.md, "Retraced hash formula"). Other
+ * keys (crud, created, description, names, hrefs, target.type, component, version) are not hashed.
+ */
+export interface RetracedHashInput {
+  action: string;
+  target?: { id: string } | undefined;
+  actor?: { id: string } | undefined;
+  group?: { id: string } | undefined;
+  source_ip?: string | undefined;
+  is_failure?: boolean | undefined;
+  is_anonymous?: boolean | undefined;
+  fields?: Readonly<Record<string, string>> | undefined;
+  external_id?: string | undefined;
+  metadata?: Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * The Retraced event hash for `event` stored under the server-assigned `id`: SHA-256 of Retraced's hash target
+ * string (see `retracedHashTarget`).
+ *
+ * Written to agree with the vendor's reference, `computeHash` in the npm package `@retracedhq/retraced`, on every
+ * input, oddities included: "present" means lodash `isEmpty` is false (an empty string or `{}` group counts as
+ * absent), an empty `fields: {}` is present and contributes nothing, while an absent one contributes ":".
+ * @throws ValidationError where the reference throws: no id, no action, or a group/actor/target without an id.
+ */
+export function retracedHash(event: RetracedHashInput | object, id: string): string {
+  return sha256Hex(retracedHashTarget(event, id));
+}
+
+/** The exact string the Retraced hash is taken over, for diagnosing a mismatch. */
+export function retracedHashTarget(event: RetracedHashInput | object, id: string): string {
+  const e = event as Record<string, unknown>;
+  assertHashable(e, id);
+  let target = `${escapeOnce(id)}:${escapeOnce(e.action)}:`;
+  target += isEmpty(e.target) ? ':' : `${escapeOnce(member(e.target, 'id'))}:`;
+  target += isEmpty(e.actor) ? ':' : `${escapeOnce(member(e.actor, 'id'))}:`;
+  target += isEmpty(e.group) ? ':' : `${escapeOnce(member(e.group, 'id'))}:`;
+  target += isEmpty(e.source_ip) ? ':' : `${escapeOnce(e.source_ip)}:`;
+  target += e.is_failure ? '1:' : '0:';
+  target += e.is_anonymous ? '1:' : '0:';
+  target += e.fields ? encodeMap(e.fields) : ':';
+  if (e.external_id) target += `:${escapeOnce(e.external_id)}`;
+  if (e.metadata) target += `:${encodeMap(e.metadata)}`;
+  return target;
+}
+
+function assertHashable(e: Record<string, unknown>, id: string): void {
+  if (!id) throw new ValidationError([{ path: 'id', message: 'the server-assigned event id is required' }]);
+  if (typeof e !== 'object' || e === null) throw new ValidationError([{ path: '$', message: 'event must be an object' }]);
+  if (isEmpty(e.action)) throw new ValidationError([{ path: '$.action', message: 'required' }]);
+  for (const name of ['group', 'target', 'actor'] as const) {
+    if (!isEmpty(e[name]) && isEmpty(member(e[name], 'id'))) {
+      throw new ValidationError([{ path: `$.${name}.id`, message: `required when ${name} is present` }]);
+    }
+  }
+}
+
+/** `key=value;` for each key in UTF-16 code-unit order (JavaScript's default sort), both escaped twice. */
+function encodeMap(map: unknown): string {
+  const record = map as Record<string, unknown>;
+  let out = '';
+  for (const key of Object.keys(record).sort()) {
+    out += `${escapeTwice(escapeOnce(key))}=${escapeTwice(escapeOnce(record[key]))};`;
+  }
+  return out;
+}
+
+// The reference escapes only truthy values that have a `replace` method (strings), passing anything else through
+// to string interpolation unchanged; mirrored exactly so that even odd inputs hash alike.
+function escapeOnce(value: unknown): unknown {
+  if (!value || !(value as { replace?: unknown }).replace) return value;
+  return (value as string).replace(/%/g, '%25').replace(/:/g, '%3A');
+}
+
+function escapeTwice(value: unknown): unknown {
+  if (!value || !(value as { replace?: unknown }).replace) return value;
+  return (value as string).replace(/=/g, '%3D').replace(/;/g, '%3B');
+}
+
+function member(container: unknown, key: string): unknown {
+  return container === null || container === undefined ? undefined : (container as Record<string, unknown>)[key];
+}
+
+/** lodash `isEmpty`, for the value types an event can hold. */
+function isEmpty(value: unknown): boolean {
+  if (value === null || value === undefined) return true;
+  if (typeof value === 'string' || Array.isArray(value)) return value.length === 0;
+  if (ArrayBuffer.isView(value)) return (value as unknown as { length?: number }).length === 0;
+  if (value instanceof Map || value instanceof Set) return value.size === 0;
+  if (typeof value !== 'object' && typeof value !== 'function') return true;
+  return Object.keys(value).length === 0;
+}

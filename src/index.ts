@@ -1,0 +1,43 @@
+/**
+ * auditwire: typed audit events for Node, hashed as SHA-256 over RFC 8785 canonical JSON so that any language
+ * can verify them.
+ */
+export { canonicalJson } from './hash/canonical-json.js';
+export { hashEvent, verifyEventHash } from './hash/event-hash.js';
+export { retracedHash, retracedHashTarget } from './hash/retraced-hash.js';
+export type { RetracedHashInput } from './hash/retraced-hash.js';
+
+export {
+  AuditEventSchema,
+  TenantSchema,
+  ActorSchema,
+  TargetSchema,
+  SEVERITIES,
+  OUTCOMES,
+  CRUD_OPERATIONS,
+  auditEventJsonSchema,
+} from './event/schema.js';
+export type {
+  AuditEvent,
+  AuditTenant,
+  AuditActor,
+  AuditTarget,
+  Severity,
+  Outcome,
+  CrudOperation,
+} from './event/schema.js';
+export { validateAuditEvent } from './event/validate.js';
+export type { ValidAuditEvent } from './event/validate.js';
+
+export {
+  AuditsError,
+  ValidationError,
+  CanonicalizationError,
+  DeliveryError,
+  AuthenticationError,
+  TimeoutError,
+  HashMismatchError,
+  QueueFullError,
+  ClientClosedError,
+} from './errors.js';
+export type { AuditsErrorCode, ValidationIssue, DeliveryErrorOptions, AuditsErrorOptions } from './errors.js';
