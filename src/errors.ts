@@ -8,6 +8,7 @@
 export type AuditsErrorCode =
   | 'VALIDATION'
   | 'CANONICALIZATION'
+  | 'JSON_SYNTAX'
   | 'DELIVERY'
   | 'HASH_MISMATCH'
   | 'QUEUE_FULL'
@@ -60,6 +61,15 @@ export class CanonicalizationError extends ValidationError {
   constructor(path: string, reason: string, options?: AuditsErrorOptions) {
     super([{ path, message: reason }], options);
     this.path = path;
+  }
+}
+
+/** Text that is not JSON at all (RFC 8259), as opposed to JSON that is not I-JSON (`CanonicalizationError`). */
+export class JsonSyntaxError extends ValidationError {
+  override readonly code: AuditsErrorCode = 'JSON_SYNTAX';
+
+  constructor(reason: string, options?: AuditsErrorOptions) {
+    super([{ path: '$', message: `not valid JSON: ${reason}` }], options);
   }
 }
 

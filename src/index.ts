@@ -4,6 +4,7 @@
  */
 export { canonicalJson } from './hash/canonical-json.js';
 export { hashEvent, verifyEventHash } from './hash/event-hash.js';
+export { parseIJson } from './json/parse-i-json.js';
 export { retracedHash, retracedHashTarget } from './hash/retraced-hash.js';
 export type { RetracedHashInput } from './hash/retraced-hash.js';
 
@@ -33,6 +34,7 @@ export {
   AuditsError,
   ValidationError,
   CanonicalizationError,
+  JsonSyntaxError,
   DeliveryError,
   AuthenticationError,
   TimeoutError,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { text as readStream } from 'node:stream/consumers';
-import { AuditsError } from '../errors.js';
-import { JsonSyntaxError, parseIJson } from '../json/parse-i-json.js';
+import { AuditsError, JsonSyntaxError } from '../errors.js';
+import { parseIJson } from '../json/parse-i-json.js';
 import { CliInputError } from './usage-error.js';
 
 /** One input document and where it came from, for error messages ("line 3", "element 2"). */
@@ -56,7 +56,6 @@ export function parseDocuments(text: string): InputDocument[] {
 
 /** Turns any parse or canonicalization failure into a one-line CLI error that says where. */
 export function describe(error: unknown, where: string): CliInputError {
-  if (error instanceof JsonSyntaxError) return new CliInputError(`${where}: not valid JSON: ${error.message}`);
-  if (error instanceof AuditsError) return new CliInputError(`${where}: ${error.message}`);
+    if (error instanceof AuditsError) return new CliInputError(`${where}: ${error.message}`);
   return new CliInputError(`${where}: ${error instanceof Error ? error.message : String(error)}`);
 }

@@ -41,6 +41,9 @@ export const TargetSchema = z
   })
   .meta({ description: 'What it was done to.' });
 
+const isoDateTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with a time zone' });
+const TimeSchema = z.union([isoDateTime, z.date()]);
+
 export const AuditEventSchema = z
   .strictObject({
     id: z
@@ -50,10 +53,7 @@ export const AuditEventSchema = z
       .optional()
       .meta({ description: 'Idempotency id. Generated (a UUID) when absent and kept across retries.' }),
     action: requiredText.meta({ description: 'What happened, e.g. `user.login`.' }),
-    time: z
-      .union([z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with a time zone' }), z.date()])
-      .optional()
-      .meta({ description: 'When it happened (ISO-8601 with offset, or a Date). Defaults to now.' }),
+    time: TimeSchema.optional().meta({ description: 'When it happened (ISO-8601 with offset, or a Date). Defaults to now.' }),
     tenant: TenantSchema.optional(),
     actor: ActorSchema.optional(),
     target: TargetSchema.optional(),
@@ -87,8 +87,16 @@ export type CrudOperation = (typeof CRUD_OPERATIONS)[number];
  * Generated from `AuditEventSchema`, so the two cannot drift; spec/event.schema.json is this, committed.
  */
 export function auditEventJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(AuditEventSchema, {
+  const schema = z.toJSONSchema(AuditEventSchema, {
     io: 'input',
-    unrepresentable: (ctx) => (ctx.zodSchema._zod.def.type === 'date' ? { type: 'string', format: 'date-time' } : 'throw'),
-  }) as Record<string, unknown>;
+    // A Date travels as its ISO string, which the string branch already describes.
+    unrepresentable: (ctx) => (ctx.zodSchema._zod.def.type === 'date' ? {} : 'throw'),
+    override: (ctx) => {
+      if (ctx.zodSchema !== TimeSchema) return;
+      const [stringBranch] = (ctx.jsonSchema.anyOf ?? []) as Array<Record<string, unknown>>;
+      delete ctx.jsonSchema.anyOf;
+      Object.assign(ctx.jsonSchema, stringBranch);
+    },
+  });
+  return { $id: 'urn:auditwire:schema:audit-event:v1', ...schema } as Record<string, unknown>;
 }

@@ -1,15 +1,11 @@
-import { CanonicalizationError } from '../errors.js';
+import { CanonicalizationError, JsonSyntaxError } from '../errors.js';
 import { appendPath } from './json-path.js';
-
-/** JSON text that could not be parsed at all (as opposed to parsed JSON that is not I-JSON). */
-export class JsonSyntaxError extends Error {
-  override readonly name = 'JsonSyntaxError';
-}
 
 /**
  * Parses JSON text and rejects what I-JSON (RFC 7493) forbids but `JSON.parse` lets through silently: duplicate
  * object keys (JSON.parse keeps the last one, other parsers the first, so the two would hash different data).
- * Numbers that overflow a double and lone surrogates are left for `canonicalJson` to reject with their path.
+ * Numbers that overflow a double and lone surrogates are left for `canonicalJson` to reject with their path, so
+ * `canonicalJson(parseIJson(text))` is the full check a JSON text needs before it is hashed.
  * @throws JsonSyntaxError for text that is not JSON; CanonicalizationError for a duplicate key.
  */
 export function parseIJson(text: string): unknown {
