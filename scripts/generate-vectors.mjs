@@ -77,7 +77,7 @@ const moreNumbers = [
   ['max-safe-integer', '9007199254740991', '9007199254740991'], ['min-safe-integer', '-9007199254740991', '-9007199254740991'],
   ['beyond-safe-integer-rounds', '9007199254740993', '9007199254740992'], ['trailing-zeros', '123.4500', '123.45'],
   ['leading-zero-fraction', '0.5', '0.5'], ['denormal', '1e-323', '1e-323'], ['smallest-normal', '2.2250738585072014e-308', '2.2250738585072014e-308'],
-  ['large-exponent', '1e308', '1e+308'], ['negative-exponent-form', '-1.5e-9', '-1.5e-9'], ['integer-with-exponent', '12e3', '12000'],
+  ['large-exponent', '1e308', '1e+308'], ['underflow-to-zero', '1e-400', '0'], ['negative-underflow-to-zero', '-1e-400', '0'], ['negative-exponent-form', '-1.5e-9', '-1.5e-9'], ['integer-with-exponent', '12e3', '12000'],
   ['rounding-to-shortest', '4.350000000000000088817841970012523', '4.35'], ['pi', '3.141592653589793', '3.141592653589793'],
 ];
 
@@ -129,6 +129,9 @@ const rejects = [
   ['empty-text', 'an empty text is not a JSON value', '', 'syntax'],
   ['invalid-escape', '\\x is not a JSON escape', '"\\x41"', 'syntax'],
   ['two-values', 'one JSON text holds one value', '{} {}', 'syntax'],
+  ['byte-order-mark', 'a JSON text does not start with U+FEFF (RFC 8259 8.1)', '\ufeff{}', 'syntax'],
+  ['integer-literal-too-large', 'a 400-digit integer is beyond the double range', '1'.repeat(400), 'not-i-json', '$'],
+  ['first-problem-reported', 'with several problems, the first in document order is reported', '{"a":"\\ud800","b":1e400}', 'not-i-json', '$.a'],
 ];
 
 const retraced = [
@@ -149,6 +152,8 @@ const retraced = [
   ['empty-group-is-absent', 'group: {} counts as absent', 'abc', { action: 'a', group: {} }],
   ['empty-source-ip-is-absent', 'source_ip: "" counts as absent', 'abc', { action: 'a', source_ip: '' }],
   ['empty-field-value', 'an empty field value encodes as nothing', 'abc', { action: 'a', fields: { k: '' } }],
+  ['escapes-in-metadata', 'metadata keys and values get both escaping passes', 'abc', { action: 'a', metadata: { 'k:=;%': 'v:=;%' } }],
+  ['truthy-string-flag', 'is_failure is read for truthiness: the string "false" counts as true', 'abc', { action: 'a', is_failure: 'false' }],
   ['unhashed-keys-ignored', 'crud, created, description, names, hrefs, types, component and version are not hashed', 'abc',
     { action: 'a', crud: 'c', created: '2026-01-01T00:00:00Z', description: 'd', component: 'c', version: '1', target: { id: 't', name: 'n', type: 'ty', href: 'h' }, actor: { id: 'u', name: 'n', href: 'h' } }],
   ['unicode-values', 'non-ASCII values are hashed as UTF-8', '5f0c', { action: 'документ.создан', actor: { id: 'José' }, group: { id: '中文' }, fields: { 'ключ': 'значение 😀' } }],

@@ -74,10 +74,12 @@ export class JsonSyntaxError extends ValidationError {
 }
 
 export interface DeliveryErrorOptions extends AuditsErrorOptions {
-  status?: number;
-  retryable?: boolean;
+  status?: number | undefined;
+  retryable?: boolean | undefined;
   /** The server's response body (truncated), for diagnosis. */
-  body?: string;
+  body?: string | undefined;
+  /** How long the server asked the client to wait (`Retry-After`), in milliseconds. */
+  retryAfterMs?: number | undefined;
 }
 
 /** The service did not accept the event(s): an HTTP error status, a network failure, or an unreadable reply. */
@@ -86,12 +88,14 @@ export class DeliveryError extends AuditsError {
   readonly status: number | undefined;
   override readonly retryable: boolean;
   readonly body: string | undefined;
+  readonly retryAfterMs: number | undefined;
 
   constructor(message: string, options: DeliveryErrorOptions = {}) {
     super(message, options);
     this.status = options.status;
     this.retryable = options.retryable ?? false;
     this.body = options.body;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 
@@ -111,17 +115,22 @@ export class TimeoutError extends AuditsError {
 }
 
 /**
- * The server stored the event but returned a hash that differs from the one computed locally. Never retried:
- * the server already has the event, and resending would store it twice.
+ * The server stored the event but returned a hash that differs from the one computed locally (or, with
+ * `verify: 'require'`, returned none: `remote` is then undefined). Never retried: the server already has the
+ * event, and resending would store it twice.
  */
 export class HashMismatchError extends AuditsError {
   readonly code: AuditsErrorCode = 'HASH_MISMATCH';
   readonly local: string;
-  readonly remote: string;
+  readonly remote: string | undefined;
   readonly eventId: string;
 
-  constructor(eventId: string, local: string, remote: string) {
-    super(`hash mismatch for event ${eventId}: local ${local}, server ${remote}`);
+  constructor(eventId: string, local: string, remote: string | undefined) {
+    super(
+      remote === undefined
+        ? `event ${eventId} was stored but the server returned no hash to verify (verify: 'require'); local ${local}`
+        : `hash mismatch for event ${eventId}: local ${local}, server ${remote}`,
+    );
     this.eventId = eventId;
     this.local = local;
     this.remote = remote;

@@ -39,7 +39,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     // Every failure is one line on stderr: never a stack trace.
     const message = error instanceof Error ? error.message : String(error);
-    err(`auditwire: ${message}`);
+    // JSON.parse quotes the offending input, newlines included: fold them so the error stays on one line.
+    err(`auditwire: ${message.replace(/\s*[\r\n]+\s*/g, ' ')}`);
     return 2;
   }
 }

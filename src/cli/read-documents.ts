@@ -38,8 +38,9 @@ export function parseDocuments(text: string): InputDocument[] {
       : [{ value: whole, where: 'input' }];
   } catch (error) {
     if (!(error instanceof JsonSyntaxError)) throw describe(error, 'input');
-    const lines = body.split(/\r?\n/);
-    if (lines.filter((line) => line.trim() !== '').length <= 1) throw describe(error, 'input');
+    const lines = body.split(/\r?\n/).filter((line) => line.trim() !== '');
+    // One line, or a first line that is not JSON on its own (a pretty-printed document): report it as one text.
+    if (lines.length <= 1 || !isJson(lines[0] as string)) throw describe(error, 'input');
   }
   const documents: InputDocument[] = [];
   body.split(/\r?\n/).forEach((line, index) => {
@@ -52,6 +53,15 @@ export function parseDocuments(text: string): InputDocument[] {
     }
   });
   return documents;
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Turns any parse or canonicalization failure into a one-line CLI error that says where. */

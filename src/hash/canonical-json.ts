@@ -119,7 +119,11 @@ function resolveToJson(
     wrappers.push(value);
     value = (value as { toJSON: () => unknown }).toJSON();
   }
-  if (value instanceof Number || value instanceof String || value instanceof Boolean) value = value.valueOf();
+  // Boxed primitives unwrap as JSON.stringify does; a boxed BigInt or Symbol unwraps to what it holds, so it is
+  // refused like the primitive instead of passing as an empty object.
+  if (value instanceof Number || value instanceof String || value instanceof Boolean || value instanceof BigInt || value instanceof Symbol) {
+    value = value.valueOf();
+  }
   return { value, wrappers };
 }
 

@@ -53,7 +53,10 @@ function assertHashable(e: Record<string, unknown>, id: string): void {
   if (typeof e !== 'object' || e === null) throw new ValidationError([{ path: '$', message: 'event must be an object' }]);
   if (isEmpty(e.action)) throw new ValidationError([{ path: '$.action', message: 'required' }]);
   for (const name of ['group', 'target', 'actor'] as const) {
-    if (!isEmpty(e[name]) && isEmpty(member(e[name], 'id'))) {
+    // lodash `_.get(event, 'group.id')` reads a key literally named "group.id" first, if there is one.
+    const dotted = `${name}.id`;
+    const id = dotted in e ? e[dotted] : member(e[name], 'id');
+    if (!isEmpty(e[name]) && isEmpty(id)) {
       throw new ValidationError([{ path: `$.${name}.id`, message: `required when ${name} is present` }]);
     }
   }
@@ -89,7 +92,8 @@ function member(container: unknown, key: string): unknown {
 function isEmpty(value: unknown): boolean {
   if (value === null || value === undefined) return true;
   if (typeof value === 'string' || Array.isArray(value)) return value.length === 0;
-  if (ArrayBuffer.isView(value)) return (value as unknown as { length?: number }).length === 0;
+  // Typed arrays are array-like; a DataView is not (no length), so it falls through to the key check.
+  if (ArrayBuffer.isView(value) && 'length' in value) return (value as unknown as { length: number }).length === 0;
   if (value instanceof Map || value instanceof Set) return value.size === 0;
   if (typeof value !== 'object' && typeof value !== 'function') return true;
   return Object.keys(value).length === 0;
