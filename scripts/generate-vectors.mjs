@@ -135,7 +135,7 @@ const rejects = [
 ];
 
 const retraced = [
-  ...JSON.parse(readFileSync(new URL('../../shared/reference/retraced-hash-vectors.json', import.meta.url), 'utf8'))
+  ...JSON.parse(readFileSync(new URL('../test/fixtures/retraced-hash-vectors.json', import.meta.url), 'utf8'))
     .vectors.map((v, i) => [`vendor-golden-${i + 1}`, 'from the Retraced server and SDK test suites', v.id, v.event]),
   ['fields-absent', 'no fields: contributes ":"', 'abc', { action: 'a' }],
   ['fields-empty-object', 'fields: {} is present and contributes nothing (no ":")', 'abc', { action: 'a', fields: {} }],
