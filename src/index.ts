@@ -43,3 +43,32 @@ export {
   ClientClosedError,
 } from './errors.js';
 export type { AuditsErrorCode, ValidationIssue, DeliveryErrorOptions, AuditsErrorOptions } from './errors.js';
+
+export { AuditsClient } from './client/audits-client.js';
+export type { CloseOptions } from './client/audits-client.js';
+export type { AuditsClientEventMap, AuditsClientStats } from './client/client-events.js';
+export type { AuditReceipt } from './delivery/receipt.js';
+export type { RetryInfo } from './delivery/batch-delivery.js';
+export type {
+  ClientOptions,
+  AdapterName,
+  RetryOptions,
+  VerifyPolicy,
+  WhenQueueFull,
+  DeliveryGuarantee,
+} from './options.js';
+export type { Logger } from './logger.js';
+export type {
+  Adapter,
+  AdapterLimits,
+  PrepareContext,
+  EncodeContext,
+  PreparedEvent,
+  HttpRequest,
+  HttpResponse,
+  BatchResult,
+  EventResult,
+  RequestFailure,
+} from './adapters/adapter.js';
+export { AuditLogEventSchema } from './adapters/auditlog.js';
+export type { AuditLogEvent } from './adapters/auditlog.js';

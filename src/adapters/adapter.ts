@@ -1,0 +1,98 @@
+import type { ValidationError } from '../errors.js';
+
+/**
+ * An adapter turns events into one vendor's wire format and that vendor's responses into per-event results
+ * (OpenTelemetry's "exporter" role). It knows nothing of queues, timers or retries, and does no I/O itself: the
+ * transport moves the bytes it describes.
+ */
+export interface Adapter {
+  /** Shown in receipts and logs, e.g. `auditlog`. */
+  readonly name: string;
+  /** The most a single request may carry; the client's batch options are clamped to these. */
+  readonly limits: AdapterLimits;
+  /** The adapter fetches short-lived credentials (a token) that a 401 may call for renewing once. */
+  readonly renewsCredentials?: boolean;
+  /**
+   * Validates one input (the common model, or the vendor's native shape) and maps it to its wire form,
+   * synchronously. Throws `ValidationError` for input the vendor would refuse, so one bad event never costs a
+   * whole batch.
+   */
+  prepare(input: unknown, context: PrepareContext): PreparedEvent;
+  /** The HTTP request that delivers `batch` (never empty, within `limits`). May be async to fetch a token. */
+  encode(batch: readonly PreparedEvent[], context: EncodeContext): HttpRequest | Promise<HttpRequest>;
+  /** Reads the response to a request made from `encode(batch)`. */
+  decode(response: HttpResponse, batch: readonly PreparedEvent[]): BatchResult;
+}
+
+export interface AdapterLimits {
+  readonly maxBatchSize: number;
+  readonly maxBatchBytes: number;
+}
+
+export interface PrepareContext {
+  /** The emitting service, for formats that carry it. */
+  readonly server: { readonly id: string; readonly version: string };
+  /** A fresh idempotency id, for events that bring none. */
+  readonly newId: () => string;
+  /** The current time, for events that bring none. */
+  readonly now: () => Date;
+}
+
+export interface EncodeContext {
+  readonly signal: AbortSignal;
+  /** Set when the previous attempt was refused with 401, so a token-based adapter fetches a new token. */
+  readonly credentialsRejected: boolean;
+}
+
+/** One validated, mapped, hashed event, ready to batch. Immutable: the user's object is never read again. */
+export interface PreparedEvent {
+  /** The idempotency id, kept across retries. */
+  readonly id: string;
+  /** The wire form of the event as canonical JSON: both what is sent and what is hashed. */
+  readonly wire: string;
+  /** Local auditwire hash of `wire` (formats whose server hash is computed otherwise override it in decode). */
+  readonly hash: string;
+  /** UTF-8 size of `wire`, for batch and queue byte limits. */
+  readonly bytes: number;
+}
+
+export interface HttpRequest {
+  readonly method: 'POST' | 'PUT';
+  /** Absolute URL. */
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The body as text, possibly truncated to the transport's cap. */
+  readonly body: string;
+}
+
+/** What one response says about each event of its batch. */
+export type BatchResult =
+  /** Every event has its own outcome (success, or refused for its own reasons); `resend` lists the ones to send again. */
+  | { readonly kind: 'per-event'; readonly outcomes: ReadonlyMap<string, EventResult>; readonly resend: readonly string[] }
+  /** The request as a whole failed; `retryable` says whether the same request may succeed later. */
+  | { readonly kind: 'request-failed'; readonly error: RequestFailure };
+
+export type EventResult =
+  | {
+      readonly ok: true;
+      readonly serverId?: string | undefined;
+      readonly serverHash?: string | undefined;
+      /** The local hash to compare with `serverHash`, where the formula needs the server's id (Retraced). */
+      readonly localHash?: string | undefined;
+    }
+  | { readonly ok: false; readonly error: ValidationError };
+
+export interface RequestFailure {
+  readonly status: number;
+  readonly retryable: boolean;
+  readonly message: string;
+  /** Milliseconds the server asked us to wait (Retry-After), if it did. */
+  readonly retryAfterMs?: number | undefined;
+  readonly body?: string | undefined;
+}

@@ -1,0 +1,200 @@
+import { z } from 'zod';
+import { ValidationError } from '../errors.js';
+import type { NormalizedEvent } from '../event/normalize.js';
+import { failureFromResponse } from '../delivery/classify-failure.js';
+import type { Adapter, BatchResult, EventResult, HttpRequest, HttpResponse, PrepareContext, PreparedEvent } from './adapter.js';
+import { LimitChecker, parseCommonOrNative, toPrepared } from './prepare.js';
+import { assertHeaderSafe, joinUrl } from './http-helpers.js';
+import { compact } from '../internal/compact.js';
+
+// AuditLog.co events API, shared/reference/wire/README.md section 1 and auditlog-co-swagger.json.
+// Mapping rules: spec/EVENT.md section 5.
+
+const absoluteUrl = z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' }).max(400);
+
+/** One element of the AuditLog.co events array, as the vendor validates it. */
+export const AuditLogEventSchema = z.strictObject({
+  uuid: z.string().min(1).max(80),
+  time: z.iso.datetime({ offset: true }),
+  action: z.string().min(1).max(40),
+  description: z.string().max(120).optional(),
+  url: absoluteUrl.optional(),
+  client: z.strictObject({ uuid: z.string().min(1).max(120), name: z.string().max(120).optional() }),
+  actor: z.strictObject({ uuid: z.string().min(1).max(80), name: z.string().max(120).optional(), email: z.string().max(120).optional() }),
+  context: z.strictObject({
+    client: z.strictObject({ ipAddress: z.ipv4().optional(), browserAgent: z.string().max(4096).optional() }).optional(),
+    server: z.strictObject({ serverId: z.string().min(1).max(240), version: z.string().min(1).max(80) }),
+  }),
+  target: z
+    .strictObject({ type: z.string().min(1).max(40), uuid: z.string().min(1).max(80), label: z.string().max(120).optional(), url: absoluteUrl.optional() })
+    .optional(),
+  targetUser: z.strictObject({ uuid: z.string().min(1).max(80), name: z.string().max(120).optional(), email: z.string().max(120).optional() }).optional(),
+});
+export type AuditLogEvent = z.infer<typeof AuditLogEventSchema>;
+
+export interface AuditLogAdapterOptions {
+  /** Base URL; `/api/v1/events` is appended. */
+  readonly endpoint: string;
+  /** `consumerId:secret`, as AuditLog.co issues it. */
+  readonly apiKey: string;
+}
+
+/** No documented cap; keep each request well under a megabyte. */
+const LIMITS = { maxBatchSize: 100, maxBatchBytes: 512 * 1024 };
+
+export function createAuditLogAdapter(options: AuditLogAdapterOptions): Adapter {
+  if (!options.apiKey.includes(':')) {
+    throw new ValidationError([{ path: 'options.apiKey', message: 'AuditLog.co keys have the form consumerId:secret' }]);
+  }
+  assertHeaderSafe('options.apiKey', options.apiKey);
+  const url = joinUrl(options.endpoint, '/api/v1/events');
+  const apiKey = options.apiKey;
+
+  return {
+    name: 'auditlog',
+    limits: LIMITS,
+
+    prepare(input: unknown, context: PrepareContext): PreparedEvent {
+      const parsed = parseCommonOrNative(input, AuditLogEventSchema, context);
+      if (parsed.kind === 'native') return toPrepared(parsed.event.uuid, parsed.event);
+      return toPrepared(parsed.event.id, toAuditLogEvent(parsed.event, context.server));
+    },
+
+    encode(batch: readonly PreparedEvent[]): HttpRequest {
+      return {
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'x-api-key': apiKey },
+        body: `[${batch.map((event) => event.wire).join(',')}]`,
+      };
+    },
+
+    decode(response: HttpResponse, batch: readonly PreparedEvent[]): BatchResult {
+      if (response.status === 200 || response.status === 201) return readReceived(response, batch);
+      if (response.status === 400) return readInvalid(response, batch) ?? { kind: 'request-failed', error: failureFromResponse(response) };
+      return { kind: 'request-failed', error: failureFromResponse(response) };
+    },
+  };
+}
+
+/** Maps a normalized common event; limits violations are reported at the common-model path. */
+export function toAuditLogEvent(event: NormalizedEvent, server: PrepareContext['server']): AuditLogEvent {
+  const check = new LimitChecker('AuditLog.co');
+  check.maxLength('$.action', event.action, 40, 'action');
+  check.maxLength('$.description', event.description, 120, 'description');
+  check.maxLength('$.tenant.id', event.tenant?.id, 120, 'client.uuid');
+  check.maxLength('$.tenant.name', event.tenant?.name, 120, 'client.name');
+  check.maxLength('$.actor.name', event.actor?.name, 120, 'actor.name');
+  check.maxLength('$.actor.email', event.actor?.email, 120, 'actor.email');
+  check.maxLength('$.userAgent', event.userAgent, 4096, 'context.client.browserAgent');
+  check.maxLength('$.target.type', event.target?.type, 40, 'target.type');
+  check.maxLength('$.target.name', event.target?.name, 120, 'target.label');
+  const url = absoluteOrUndefined(event.url);
+  const targetUrl = absoluteOrUndefined(event.target?.url);
+  check.maxLength('$.url', url, 400, 'url');
+  check.maxLength('$.target.url', targetUrl, 400, 'target.url');
+  check.throwIfAny();
+
+  const ipv4 = event.ip !== undefined && !event.ip.includes(':') ? event.ip : undefined;
+  const contextClient = compact({ ipAddress: ipv4, browserAgent: event.userAgent });
+  return compact({
+    uuid: event.id,
+    time: event.time,
+    action: event.action,
+    description: event.description,
+    url,
+    // Sentinels where the vendor requires a slot the event leaves empty (spec/EVENT.md 4.2).
+    client: compact({ uuid: event.tenant?.id ?? 'default', name: event.tenant?.name }),
+    actor: event.actor
+      ? compact({ uuid: event.actor.id, name: event.actor.name, email: event.actor.email })
+      : { uuid: 'anonymous', name: 'Anonymous' },
+    context: compact({
+      client: Object.keys(contextClient).length > 0 ? contextClient : undefined,
+      server: { serverId: server.id, version: server.version },
+    }),
+    target: event.target
+      ? compact({ type: event.target.type ?? 'resource', uuid: event.target.id, label: event.target.name, url: targetUrl })
+      : undefined,
+  }) as AuditLogEvent;
+}
+
+function absoluteOrUndefined(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** 200 `{"receivedEvents":[{"id","uuid","hash"?}]}` in request order (the docs spell it `ReceivedEvents`). */
+function readReceived(response: HttpResponse, batch: readonly PreparedEvent[]): BatchResult {
+  const received = receivedList(response.body);
+  if (received === undefined || received.length !== batch.length) {
+    // The server stored something but we cannot tell what: resending could store it twice, so fail, not retry.
+    return {
+      kind: 'request-failed',
+      error: { status: response.status, retryable: false, message: `unreadable success reply (expected ${batch.length} receivedEvents)`, body: response.body.slice(0, 2048) },
+    };
+  }
+  const outcomes = new Map<string, EventResult>();
+  batch.forEach((event, index) => {
+    const entry = received[index] as Record<string, unknown>;
+    outcomes.set(event.id, {
+      ok: true,
+      serverId: typeof entry.id === 'string' ? entry.id : undefined,
+      serverHash: typeof entry.hash === 'string' ? entry.hash : undefined,
+    });
+  });
+  return { kind: 'per-event', outcomes, resend: [] };
+}
+
+function receivedList(body: string): unknown[] | undefined {
+  try {
+    const parsed = JSON.parse(body) as Record<string, unknown>;
+    const list = parsed.receivedEvents ?? parsed.ReceivedEvents;
+    return Array.isArray(list) && list.every((entry) => typeof entry === 'object' && entry !== null) ? list : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * 400 `{statusCode, message, details}` whose detail keys name events (`[3].client.uuid`): those events fail with
+ * the vendor's message, the others are sent again. Undefined when the details name no event.
+ */
+function readInvalid(response: HttpResponse, batch: readonly PreparedEvent[]): BatchResult | undefined {
+  let details: Record<string, unknown>;
+  try {
+    const parsed = JSON.parse(response.body) as { details?: unknown };
+    if (typeof parsed.details !== 'object' || parsed.details === null) return undefined;
+    details = parsed.details as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const issuesByIndex = new Map<number, Array<{ path: string; message: string }>>();
+  for (const [key, value] of Object.entries(details)) {
+    const match = /^\[(\d+)\]\.?(.*)$/.exec(key);
+    const index = match ? Number(match[1]) : Number.NaN;
+    if (!(index >= 0 && index < batch.length)) continue;
+    const issues = issuesByIndex.get(index) ?? [];
+    issues.push({ path: `$${match?.[2] ? `.${match[2]}` : ''}`, message: `refused by AuditLog.co: ${detailText(value)}` });
+    issuesByIndex.set(index, issues);
+  }
+  if (issuesByIndex.size === 0) return undefined;
+  const outcomes = new Map<string, EventResult>();
+  const resend: string[] = [];
+  batch.forEach((event, index) => {
+    const issues = issuesByIndex.get(index);
+    if (issues) outcomes.set(event.id, { ok: false, error: new ValidationError(issues) });
+    else resend.push(event.id);
+  });
+  return { kind: 'per-event', outcomes, resend };
+}
+
+function detailText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map(String).join('; ');
+  return JSON.stringify(value);
+}

@@ -1,0 +1,14 @@
+import { ValidationError } from '../errors.js';
+
+/** `base` + `path`, tolerating a trailing slash on the base and keeping any base path (`https://h/prefix`). */
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}${path}`;
+}
+
+/** A credential with CR, LF or another control character would let it inject headers: refuse it up front. */
+export function assertHeaderSafe(path: string, value: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) {
+    throw new ValidationError([{ path, message: 'must not contain control characters (CR/LF would inject headers)' }]);
+  }
+}

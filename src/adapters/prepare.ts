@@ -1,0 +1,56 @@
+import type { z } from 'zod';
+import { ValidationError, type ValidationIssue } from '../errors.js';
+import { normalizeEvent, type NormalizedEvent } from '../event/normalize.js';
+import { AuditEventSchema } from '../event/schema.js';
+import { toIssues } from '../event/validate.js';
+import { canonicalJson } from '../hash/canonical-json.js';
+import { sha256Hex } from '../hash/sha256.js';
+import type { PrepareContext, PreparedEvent } from './adapter.js';
+
+/** Either a common-model event (normalized) or the vendor's own shape (validated, passed through unchanged). */
+export type ParsedInput<Native> = { readonly kind: 'common'; readonly event: NormalizedEvent } | { readonly kind: 'native'; readonly event: Native };
+
+/**
+ * spec/EVENT.md 4.4: input that validates as the common model is read as such; otherwise, if it validates as the
+ * vendor's native shape, it is native; otherwise the error reports the common-model problems.
+ */
+export function parseCommonOrNative<Native>(input: unknown, nativeSchema: z.ZodType<Native>, context: PrepareContext): ParsedInput<Native> {
+  const common = AuditEventSchema.safeParse(input);
+  if (common.success) {
+    const event = normalizeEvent(common.data, context);
+    if (common.data.anonymous === false && event.actor === undefined) {
+      throw new ValidationError([{ path: '$.actor', message: 'required when anonymous is false' }]);
+    }
+    return { kind: 'common', event };
+  }
+  const native = nativeSchema.safeParse(input);
+  if (native.success) return { kind: 'native', event: native.data };
+  throw new ValidationError(toIssues(common.error));
+}
+
+/** Serializes the wire form once: the canonical JSON is both the bytes sent and the bytes hashed. */
+export function toPrepared(id: string, wire: unknown): PreparedEvent {
+  const text = canonicalJson(wire);
+  return { id, wire: text, hash: sha256Hex(text), bytes: Buffer.byteLength(text) };
+}
+
+/** Collects vendor-limit violations, then throws them together (one event, every problem). */
+export class LimitChecker {
+  readonly #issues: ValidationIssue[] = [];
+
+  constructor(private readonly vendor: string) {}
+
+  maxLength(path: string, value: string | undefined, max: number, slot: string): void {
+    if (value !== undefined && value.length > max) {
+      this.#issues.push({ path, message: `at most ${max} characters (${this.vendor} ${slot})` });
+    }
+  }
+
+  fail(path: string, message: string): void {
+    this.#issues.push({ path, message });
+  }
+
+  throwIfAny(): void {
+    if (this.#issues.length > 0) throw new ValidationError(this.#issues);
+  }
+}

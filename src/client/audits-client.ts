@@ -1,0 +1,283 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Adapter, PrepareContext } from '../adapters/adapter.js';
+import { createAdapter } from '../adapters/create-adapter.js';
+import { BatchDelivery, type Outcome } from '../delivery/batch-delivery.js';
+import type { PendingEvent } from '../delivery/pending-event.js';
+import type { AuditReceipt } from '../delivery/receipt.js';
+import { AuditsError, ClientClosedError, DeliveryError, HashMismatchError, QueueFullError, TimeoutError, ValidationError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import type { ClientOptions, ResolvedOptions } from '../options.js';
+import { BatchProcessor } from '../processor/batch-processor.js';
+import { HttpTransport } from '../transport/http-transport.js';
+import type { AuditsClientEventMap, AuditsClientStats } from './client-events.js';
+import { ProcessHold } from './process-hold.js';
+import { resolveOptions } from './resolve-options.js';
+
+const noop = (): void => {};
+
+type AcceptedEvent = PendingEvent & { readonly promise: Promise<AuditReceipt> };
+
+export interface CloseOptions {
+  /** How long queued and in-flight events may take to deliver before they fail with `TimeoutError`. @default 30_000 */
+  timeoutMs?: number;
+}
+
+/**
+ * Sends audit events: validates each one synchronously, hashes it, queues and batches it, delivers it with
+ * retries, and checks the hash the server returns.
+ *
+ * ```ts
+ * const client = new AuditsClient({ adapter: 'auditlog', endpoint, apiKey });
+ * const receipt = await client.sendAudit({ action: 'user.login', actor: { id: 'user-42' } });
+ * await client.close();
+ * ```
+ *
+ * A promise nobody awaits never becomes an unhandled rejection; every failure also reaches the `'error'` event
+ * and the `onError` option.
+ */
+export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
+  readonly #options: ResolvedOptions;
+  readonly #adapter: Adapter;
+  readonly #transport: HttpTransport;
+  readonly #processor: BatchProcessor<PendingEvent>;
+  readonly #abort = new AbortController();
+  readonly #hold = new ProcessHold();
+  readonly #logger: Logger;
+  readonly #onError: ((error: AuditsError) => void) | undefined;
+  readonly #prepareContext: PrepareContext;
+  #state: 'open' | 'closing' | 'closed' = 'open';
+  #closing: Promise<void> | undefined;
+  readonly #counters = { accepted: 0, delivered: 0, failed: 0, retried: 0, mismatched: 0, rejected: 0 };
+
+  constructor(options: ClientOptions = {}) {
+    super();
+    this.#options = resolveOptions(options);
+    this.#logger = options.logger ?? silentLogger;
+    this.#onError = options.onError;
+    this.#adapter = createAdapter(this.#options);
+    this.#transport = new HttpTransport(this.#options);
+    this.#prepareContext = { server: this.#options.server, newId: randomUUID, now: () => new Date() };
+    const limits = this.#adapter.limits;
+    const delivery = new BatchDelivery(
+      this.#adapter,
+      this.#transport,
+      this.#options,
+      {
+        settle: (event, outcome) => this.#settle(event, outcome),
+        retrying: (info) => {
+          this.#counters.retried += info.eventIds.length;
+          this.#logger.warn(`auditwire: ${info.error.message}; retry ${info.attempt} of ${info.eventIds.length} event(s) in ${info.delayMs} ms`);
+          this.emit('retry', info);
+        },
+      },
+      this.#abort.signal,
+    );
+    this.#processor = new BatchProcessor<PendingEvent>({
+      maxQueueSize: this.#options.maxQueueSize,
+      maxQueueBytes: this.#options.maxQueueBytes,
+      maxBatchSize: Math.min(this.#options.maxBatchSize ?? limits.maxBatchSize, limits.maxBatchSize),
+      maxBatchBytes: Math.min(this.#options.maxBatchBytes ?? limits.maxBatchBytes, limits.maxBatchBytes),
+      flushIntervalMs: this.#options.flushIntervalMs,
+      maxConcurrentExports: this.#options.maxConcurrentRequests,
+      exportBatch: (batch) => delivery.deliver(batch),
+    });
+  }
+
+  /** The name of the adapter in use, e.g. `auditlog`. */
+  get adapter(): string {
+    return this.#adapter.name;
+  }
+
+  /**
+   * Validates `event` now (a bad event rejects at once with `ValidationError` and nothing is queued), then
+   * queues it. Resolves when the server has acknowledged it and its hash was checked.
+   */
+  sendAudit(event: unknown): Promise<AuditReceipt> {
+    const pending = this.#accept(event);
+    if (pending instanceof AuditsError) return this.#refuse(pending);
+    return pending.promise;
+  }
+
+  /**
+   * Validates every event first: if any is invalid, the call rejects with one `ValidationError` (paths prefixed
+   * `$[i]`) and nothing is queued. Otherwise resolves with the receipts in order, or rejects with the first
+   * delivery failure (each failure is also reported through `'failed'`).
+   */
+  sendAudits(events: readonly unknown[]): Promise<AuditReceipt[]> {
+    if (this.#state !== 'open') return this.#refuse(new ClientClosedError('the client is closed; it accepts no new events'));
+    const prepared = [];
+    const issues = [];
+    for (const [index, event] of events.entries()) {
+      try {
+        prepared.push(this.#adapter.prepare(event, this.#prepareContext));
+      } catch (error) {
+        const failure = asAuditsError(error);
+        const nested = failure instanceof ValidationError ? failure.issues : [{ path: '$', message: failure.message }];
+        issues.push(...nested.map((issue) => ({ path: `$[${index}]${issue.path.replace(/^\$/, '')}`, message: issue.message })));
+      }
+    }
+    if (issues.length > 0) return this.#refuse(new ValidationError(issues));
+    const promise = Promise.all(prepared.map((event) => this.#enqueue(event).promise));
+    promise.catch(noop);
+    return promise;
+  }
+
+  /** Resolves when every event accepted before the call has settled (delivered or failed). Never rejects. */
+  async flush(): Promise<void> {
+    const release = this.#hold.acquire();
+    try {
+      await this.#processor.flush();
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Stops intake (later sends reject with `ClientClosedError`), delivers what is queued, and settles every
+   * promise. Events still undelivered after `timeoutMs` fail with `TimeoutError`. Idempotent.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    this.#closing ??= this.#shutdown(options.timeoutMs ?? 30_000);
+    return this.#closing;
+  }
+
+  /** Stops at once: aborts requests in flight and fails every unsettled event with `ClientClosedError`. Idempotent. */
+  destroy(): Promise<void> {
+    this.#closing ??= this.#shutdown(0);
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** A snapshot of the counters. Holds no credentials. */
+  stats(): AuditsClientStats {
+    return {
+      queued: this.#processor.queued,
+      queuedBytes: this.#processor.queuedBytes,
+      inFlight: this.#processor.inFlight,
+      ...this.#counters,
+    };
+  }
+
+  #accept(input: unknown): AcceptedEvent | AuditsError {
+    if (this.#state !== 'open') return new ClientClosedError('the client is closed; it accepts no new events');
+    let prepared;
+    try {
+      prepared = this.#adapter.prepare(input, this.#prepareContext);
+    } catch (error) {
+      return asAuditsError(error);
+    }
+    return this.#enqueue(prepared);
+  }
+
+  #enqueue(prepared: PendingEvent['prepared']): AcceptedEvent {
+    const { promise, resolve, reject } = Promise.withResolvers<AuditReceipt>();
+    // Marks the promise handled: a caller who never awaits it gets no unhandled rejection (failures still reach
+    // 'error' and onError). A caller who awaits it still sees the rejection.
+    promise.catch(noop);
+    const pending = { prepared, bytes: prepared.bytes, attempts: 0, seq: 0, settled: false, resolve, reject, promise };
+    if (!this.#processor.couldEverFit(prepared.bytes)) {
+      this.#fail(pending, new ValidationError([{ path: '$', message: `the event is ${prepared.bytes} bytes, more than maxQueueBytes` }]));
+    } else if (this.#processor.offer(pending)) {
+      this.#counters.accepted++;
+    } else if (this.#options.whenQueueFull === 'reject') {
+      this.#fail(pending, new QueueFullError(`the queue is full (${this.#processor.queued} events, ${this.#processor.queuedBytes} bytes); the event was not accepted`));
+    } else {
+      this.#processor.offerWhenRoom(pending, this.#abort.signal).then(
+        () => void this.#counters.accepted++,
+        () => this.#fail(pending, new ClientClosedError('the client was closed while the event waited for room in the queue')),
+      );
+    }
+    return pending;
+  }
+
+  /** Rejects an event that never entered the queue. */
+  #fail(pending: PendingEvent, error: AuditsError): void {
+    this.#counters.rejected++;
+    this.#report(error);
+    pending.reject(error);
+  }
+
+  #refuse<T>(error: AuditsError): Promise<T> {
+    this.#counters.rejected++;
+    this.#report(error);
+    const promise = Promise.reject(error);
+    promise.catch(noop);
+    return promise;
+  }
+
+  #settle(event: PendingEvent, outcome: Outcome): void {
+    if (event.settled) return;
+    this.#processor.markSettled(event);
+    if (outcome.ok) {
+      this.#counters.delivered++;
+      event.resolve(outcome.receipt);
+      this.emit('delivered', outcome.receipt);
+      return;
+    }
+    this.#counters.failed++;
+    if (outcome.error instanceof HashMismatchError) {
+      this.#counters.mismatched++;
+      this.emit('hashMismatch', outcome.error);
+    }
+    this.emit('failed', outcome.error, event.prepared.id);
+    this.#report(outcome.error);
+    event.reject(outcome.error);
+  }
+
+  #report(error: AuditsError): void {
+    this.#logger.warn(`auditwire: ${error.name}: ${error.message}`);
+    try {
+      this.#onError?.(error);
+    } catch (callbackError) {
+      this.#logger.error(`auditwire: onError threw: ${String(callbackError)}`);
+    }
+    // EventEmitter throws on an 'error' nobody listens to; background failures must never throw.
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+  }
+
+  async #shutdown(timeoutMs: number): Promise<void> {
+    this.#state = 'closing';
+    const release = this.#hold.acquire();
+    try {
+      const drained = timeoutMs > 0 && (await settlesWithin(this.#processor.flush(), timeoutMs));
+      if (!drained) {
+        const reason = timeoutMs > 0 ? `close() timed out after ${timeoutMs} ms` : 'the client was destroyed';
+        this.#abort.abort(new ClientClosedError(reason));
+        for (const event of this.#processor.drainQueued()) {
+          const error = timeoutMs > 0 ? new TimeoutError(`${reason} before the event was sent`) : new ClientClosedError(`${reason} before the event was sent`);
+          this.#settle(event, { ok: false, error });
+        }
+        // In-flight deliveries see the abort and settle their events.
+        await this.#processor.flush();
+      }
+      await (drained ? this.#transport.close() : this.#transport.destroy());
+    } catch (error) {
+      this.#report(asAuditsError(error));
+    } finally {
+      this.#state = 'closed';
+      release();
+    }
+  }
+}
+
+/** Whether `promise` settles within `ms` (the timer does not hold the process: the caller holds it). */
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([promise.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function asAuditsError(error: unknown): AuditsError {
+  return error instanceof AuditsError ? error : new DeliveryError(error instanceof Error ? error.message : String(error), { cause: error });
+}

@@ -1,0 +1,39 @@
+import type { RetryInfo } from '../delivery/batch-delivery.js';
+import type { AuditReceipt } from '../delivery/receipt.js';
+import type { AuditsError, HashMismatchError } from '../errors.js';
+
+/** The events an `AuditsClient` emits, for observing; results travel by promise. */
+export interface AuditsClientEventMap {
+  /** The server acknowledged an event (and its hash matched, where checked). */
+  delivered: [receipt: AuditReceipt];
+  /** A request failed in a way that may succeed later; it is retried after `delayMs`. */
+  retry: [info: RetryInfo];
+  /** An accepted event will not be delivered; its promise rejects with `error`. */
+  failed: [error: AuditsError, eventId: string];
+  /** The server's hash for an event differs from the local one (also reported as `failed`). */
+  hashMismatch: [error: HashMismatchError];
+  /** Every failure, including invalid input and a full queue. Without a listener nothing is thrown. */
+  error: [error: AuditsError];
+}
+
+/** A point-in-time snapshot of the client's counters. */
+export interface AuditsClientStats {
+  /** Events waiting in the queue. */
+  readonly queued: number;
+  /** Bytes of the events waiting in the queue. */
+  readonly queuedBytes: number;
+  /** Events in requests not yet answered (or waiting to be retried). */
+  readonly inFlight: number;
+  /** Events accepted since the client was made. */
+  readonly accepted: number;
+  /** Events acknowledged by the server. */
+  readonly delivered: number;
+  /** Accepted events that failed (hash mismatches included). */
+  readonly failed: number;
+  /** Event re-sends after a failed request. */
+  readonly retried: number;
+  /** Events whose server hash did not match. */
+  readonly mismatched: number;
+  /** Inputs refused before queueing (invalid, queue full, client closed). */
+  readonly rejected: number;
+}

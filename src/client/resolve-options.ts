@@ -1,0 +1,99 @@
+import { hostname } from 'node:os';
+import { ValidationError, type ValidationIssue } from '../errors.js';
+import { DEFAULT_RETRY, type ClientOptions, type ResolvedOptions } from '../options.js';
+
+const ADAPTER_NAMES = new Set(['auditlog', 'retraced', 'logzab', 'frontegg']);
+
+/**
+ * Fills defaults (documented on `ClientOptions`) and the environment fallbacks, and checks every value, so a
+ * misconfigured client fails at construction with all its problems listed, not at the first send.
+ */
+export function resolveOptions(options: ClientOptions, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+  const issues: ValidationIssue[] = [];
+  const adapter = options.adapter ?? envAdapter(env.AUDITWIRE_ADAPTER, issues) ?? 'frontegg';
+  const count = (name: string, value: number | undefined, fallback: number, min = 1): number => {
+    if (value === undefined) return fallback;
+    if (!Number.isInteger(value) || value < min) issues.push({ path: `options.${name}`, message: `must be an integer >= ${min}` });
+    return value;
+  };
+  const retry = options.retry ?? {};
+  const resolved: ResolvedOptions = {
+    adapter,
+    endpoint: options.endpoint ?? nonEmpty(env.AUDITWIRE_ENDPOINT),
+    apiKey: options.apiKey ?? nonEmpty(env.AUDITWIRE_API_KEY) ?? (adapter === 'frontegg' ? nonEmpty(env.FRONTEGG_API_KEY) : undefined),
+    projectId: options.projectId ?? nonEmpty(env.AUDITWIRE_PROJECT_ID),
+    clientId: options.clientId ?? nonEmpty(env.FRONTEGG_CLIENT_ID),
+    server: {
+      id: options.server?.id ?? hostname(),
+      version: options.server?.version ?? nonEmpty(env.npm_package_version) ?? 'unknown',
+    },
+    maxBatchSize: options.maxBatchSize === undefined ? undefined : count('maxBatchSize', options.maxBatchSize, 1),
+    maxBatchBytes: options.maxBatchBytes === undefined ? undefined : count('maxBatchBytes', options.maxBatchBytes, 1),
+    flushIntervalMs: count('flushIntervalMs', options.flushIntervalMs, 200, 0),
+    maxQueueSize: count('maxQueueSize', options.maxQueueSize, 10_000),
+    maxQueueBytes: count('maxQueueBytes', options.maxQueueBytes, 16 * 1024 * 1024),
+    whenQueueFull: options.whenQueueFull ?? 'reject',
+    maxConcurrentRequests: count('maxConcurrentRequests', options.maxConcurrentRequests, 4),
+    requestTimeoutMs: count('requestTimeoutMs', options.requestTimeoutMs, 10_000),
+    retry: {
+      maxRetries: count('retry.maxRetries', retry.maxRetries, DEFAULT_RETRY.maxRetries, 0),
+      initialDelayMs: count('retry.initialDelayMs', retry.initialDelayMs, DEFAULT_RETRY.initialDelayMs, 0),
+      maxDelayMs: count('retry.maxDelayMs', retry.maxDelayMs, DEFAULT_RETRY.maxDelayMs, 0),
+      maxRetryAfterMs: count('retry.maxRetryAfterMs', retry.maxRetryAfterMs, DEFAULT_RETRY.maxRetryAfterMs, 0),
+      deadlineMs: count('retry.deadlineMs', retry.deadlineMs, DEFAULT_RETRY.deadlineMs),
+    },
+    verify: options.verify ?? 'when-present',
+    delivery: options.delivery ?? 'at-least-once',
+    dispatcher: options.dispatcher,
+    maxResponseBytes: count('maxResponseBytes', options.maxResponseBytes, 1024 * 1024),
+    allowInsecureHttp: options.allowInsecureHttp ?? false,
+  };
+  oneOf(issues, 'whenQueueFull', resolved.whenQueueFull, ['reject', 'wait']);
+  oneOf(issues, 'verify', resolved.verify, ['require', 'when-present', 'off']);
+  oneOf(issues, 'delivery', resolved.delivery, ['at-least-once', 'at-most-once']);
+  if (typeof adapter === 'string' && !ADAPTER_NAMES.has(adapter)) {
+    issues.push({ path: 'options.adapter', message: `unknown adapter "${adapter}" (auditlog, retraced, logzab, frontegg, or an Adapter object)` });
+  }
+  if (resolved.endpoint !== undefined) checkEndpoint(resolved.endpoint, resolved.allowInsecureHttp, issues);
+  if (issues.length > 0) throw new ValidationError(issues);
+  return resolved;
+}
+
+function envAdapter(value: string | undefined, issues: ValidationIssue[]): ResolvedOptions['adapter'] | undefined {
+  const name = nonEmpty(value);
+  if (name !== undefined && !ADAPTER_NAMES.has(name)) {
+    issues.push({ path: 'env.AUDITWIRE_ADAPTER', message: `unknown adapter "${name}"` });
+  }
+  return name as ResolvedOptions['adapter'] | undefined;
+}
+
+/** Plain http:// sends credentials in the clear; it is accepted only to loopback unless the user opts in. */
+function checkEndpoint(endpoint: string, allowInsecureHttp: boolean, issues: ValidationIssue[]): void {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    issues.push({ path: 'options.endpoint', message: 'must be an absolute http(s) URL' });
+    return;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    issues.push({ path: 'options.endpoint', message: 'must use http: or https:' });
+  } else if (url.protocol === 'http:' && !allowInsecureHttp && !isLoopback(url.hostname)) {
+    issues.push({ path: 'options.endpoint', message: 'plain http:// is refused except to loopback (credentials would travel in the clear); use https:// or set allowInsecureHttp' });
+  }
+  if (url.username !== '' || url.password !== '') {
+    issues.push({ path: 'options.endpoint', message: 'must not embed credentials; use apiKey' });
+  }
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
+function oneOf(issues: ValidationIssue[], name: string, value: string, allowed: readonly string[]): void {
+  if (!allowed.includes(value)) issues.push({ path: `options.${name}`, message: `must be one of ${allowed.join(', ')}` });
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}

@@ -1,0 +1,116 @@
+import type { Outcome, Severity, CrudOperation } from './schema.js';
+import type { ValidAuditEvent } from './validate.js';
+import { compact } from '../internal/compact.js';
+
+/**
+ * The event after normalization (spec/EVENT.md section 3): a deep snapshot with defaults filled, the time in one
+ * canonical spelling, empty strings removed and IPv4-mapped IPv6 written as IPv4. Every adapter maps from this.
+ */
+export interface NormalizedEvent {
+  readonly id: string;
+  readonly action: string;
+  /** `YYYY-MM-DDTHH:mm:ss.sssZ` */
+  readonly time: string;
+  readonly tenant?: { readonly id: string; readonly name?: string };
+  readonly actor?: { readonly id: string; readonly name?: string; readonly email?: string };
+  readonly target?: { readonly id: string; readonly type?: string; readonly name?: string; readonly url?: string };
+  readonly outcome: Outcome;
+  readonly anonymous?: boolean;
+  readonly crud?: CrudOperation;
+  readonly severity: Severity;
+  readonly description?: string;
+  readonly url?: string;
+  readonly ip?: string;
+  readonly userAgent?: string;
+  readonly location?: string;
+  readonly device?: string;
+  readonly timezone?: string;
+  readonly fields?: Readonly<Record<string, string>>;
+  readonly tags?: readonly string[];
+}
+
+export interface NormalizeContext {
+  readonly newId: () => string;
+  readonly now: () => Date;
+}
+
+export function normalizeEvent(event: ValidAuditEvent, context: NormalizeContext): NormalizedEvent {
+  return compact({
+    id: event.id ?? context.newId(),
+    action: event.action,
+    time: canonicalTime(event.time ?? context.now()),
+    tenant: event.tenant && compact({ id: event.tenant.id, name: text(event.tenant.name) }),
+    actor: event.actor && compact({ id: event.actor.id, name: text(event.actor.name), email: text(event.actor.email) }),
+    target:
+      event.target &&
+      compact({ id: event.target.id, type: text(event.target.type), name: text(event.target.name), url: text(event.target.url) }),
+    outcome: event.outcome ?? 'success',
+    anonymous: event.anonymous,
+    crud: event.crud,
+    severity: event.severity ?? 'Info',
+    description: text(event.description),
+    url: text(event.url),
+    ip: event.ip === undefined ? undefined : unmapIpv4(event.ip),
+    userAgent: text(event.userAgent),
+    location: text(event.location),
+    device: text(event.device),
+    timezone: text(event.timezone),
+    fields: fieldsOf(event.fields),
+    tags: tagsOf(event.tags),
+  }) as NormalizedEvent;
+}
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * One spelling per instant: UTC with exactly three fraction digits. Extra digits are truncated (not rounded), so
+ * every language gets the same string without depending on its date parser (spec/EVENT.md 3.3).
+ */
+export function canonicalTime(time: string | Date): string {
+  if (time instanceof Date) return time.toISOString();
+  const match = ISO.exec(time);
+  if (match === null) throw new RangeError(`not an ISO-8601 date-time: ${time}`);
+  const [, year, month, day, hour, minute, second, fraction = '', , sign, offsetHours, offsetMinutes] = match;
+  const millis = Number(fraction.slice(0, 3).padEnd(3, '0'));
+  const offsetMs = sign === undefined ? 0 : (sign === '-' ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000;
+  const utc = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second), millis) - offsetMs;
+  return new Date(utc).toISOString();
+}
+
+/** `::ffff:10.0.0.7` (Node's report of an IPv4 client on a dual-stack socket) -> `10.0.0.7`; others unchanged. */
+export function unmapIpv4(ip: string): string {
+  if (!ip.includes(':')) return ip;
+  let hostname: string;
+  try {
+    hostname = new URL(`http://[${ip}]/`).hostname; // WHATWG URL serializes IPv6 compressed and lowercase
+  } catch {
+    return ip;
+  }
+  const mapped = /^\[::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/.exec(hostname);
+  if (mapped === null) return ip;
+  const high = Number.parseInt(mapped[1] as string, 16);
+  const low = Number.parseInt(mapped[2] as string, 16);
+  return `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
+}
+
+function text(value: string | undefined): string | undefined {
+  return value === '' ? undefined : value;
+}
+
+function fieldsOf(fields: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
+  if (fields === undefined) return undefined;
+  // A null-prototype copy: a "__proto__" field is data, never a prototype change.
+  const copy: Record<string, string> = Object.create(null) as Record<string, string>;
+  let count = 0;
+  for (const [key, value] of Object.entries(fields)) {
+    if (key === '' || value === '') continue;
+    copy[key] = value;
+    count++;
+  }
+  return count === 0 ? undefined : copy;
+}
+
+function tagsOf(tags: readonly string[] | undefined): string[] | undefined {
+  const kept = tags?.filter((tag) => tag !== '');
+  return kept === undefined || kept.length === 0 ? undefined : kept;
+}

@@ -1,0 +1,116 @@
+import type { Dispatcher } from 'undici';
+import type { Adapter } from './adapters/adapter.js';
+import type { AuditsError } from './errors.js';
+import type { Logger } from './logger.js';
+
+/** Adapters built in, by name. */
+export type AdapterName = 'auditlog' | 'retraced' | 'logzab' | 'frontegg';
+
+/** What to do when an event does not fit in the queue. */
+export type WhenQueueFull = 'reject' | 'wait';
+
+/** How hashes returned by the server are treated. */
+export type VerifyPolicy = 'require' | 'when-present' | 'off';
+
+/**
+ * What to do after a failure that leaves it unknown whether the server stored the events (a 5xx, a timeout, a
+ * connection lost after the request was sent). Neither AuditLog.co nor Retraced deduplicates, so this is the
+ * choice between a possible duplicate and a possible loss.
+ */
+export type DeliveryGuarantee = 'at-least-once' | 'at-most-once';
+
+export interface RetryOptions {
+  /** Retries after the first attempt of a request. @default 8 */
+  maxRetries?: number;
+  /** Base of the exponential backoff: the first retry waits a random time in [0, initialDelayMs]. @default 200 */
+  initialDelayMs?: number;
+  /** Cap of one backoff wait (full jitter: a random time in [0, min(cap, initial * 2^n)]). @default 10_000 */
+  maxDelayMs?: number;
+  /** Longest `Retry-After` honoured; a longer one is treated as this. @default 60_000 */
+  maxRetryAfterMs?: number;
+  /** Total time a batch may spend being retried before its events fail; a wait that would pass it is not begun. @default 120_000 */
+  deadlineMs?: number;
+}
+
+export interface ClientOptions {
+  /** Wire format: a built-in adapter's name or an `Adapter` object. Env `AUDITWIRE_ADAPTER`. @default 'frontegg' */
+  adapter?: AdapterName | Adapter;
+  /** The service's base URL; the adapter appends the vendor's path. Env `AUDITWIRE_ENDPOINT`. */
+  endpoint?: string;
+  /** The credential as the vendor issues it (AuditLog.co `consumerId:secret`, Retraced token, LogZab key). Env `AUDITWIRE_API_KEY`. */
+  apiKey?: string;
+  /** Retraced project id. Env `AUDITWIRE_PROJECT_ID`. */
+  projectId?: string;
+  /** Frontegg client id (or call `init()`). Env `FRONTEGG_CLIENT_ID`. */
+  clientId?: string;
+  /** The emitting service. @default { id: os.hostname(), version: process.env.npm_package_version ?? 'unknown' } */
+  server?: { id?: string; version?: string };
+
+  /** Events per request, clamped to the adapter's cap. @default the adapter's cap (100 for AuditLog.co) */
+  maxBatchSize?: number;
+  /** Bytes of events per request, clamped to the adapter's cap. @default 512 KiB (AuditLog.co) */
+  maxBatchBytes?: number;
+  /** How long the first event of a partial batch waits for company before the batch is sent. @default 200 */
+  flushIntervalMs?: number;
+  /** Events held (queued, not yet sent) at most. @default 10_000 */
+  maxQueueSize?: number;
+  /** Bytes of events held at most. @default 16 MiB */
+  maxQueueBytes?: number;
+  /** When the queue is full: reject with `QueueFullError`, or wait for room. Never drop. @default 'reject' */
+  whenQueueFull?: WhenQueueFull;
+  /** Requests in flight at once. @default 4 */
+  maxConcurrentRequests?: number;
+  /** Timeout of one HTTP request, connection to last body byte. @default 10_000 */
+  requestTimeoutMs?: number;
+  /** Retry policy. */
+  retry?: RetryOptions;
+  /** Server hash checks. @default 'when-present' */
+  verify?: VerifyPolicy;
+  /** Retry after an ambiguous failure (possible duplicate) or fail the events (possible loss). @default 'at-least-once' */
+  delivery?: DeliveryGuarantee;
+
+  /**
+   * undici dispatcher for every request (an Agent, a ProxyAgent, a MockAgent). A dispatcher you pass is yours:
+   * `close()` does not close it. Without one the client makes its own keep-alive Agent and closes it on `close()`.
+   */
+  dispatcher?: Dispatcher;
+  /** Receives warnings and debug lines (console- and pino-compatible). Secrets are never passed to it. @default silent */
+  logger?: Logger;
+  /** Called with every failure, like the `'error'` event. */
+  onError?: (error: AuditsError) => void;
+  /** Largest response body read; more is discarded. @default 1 MiB */
+  maxResponseBytes?: number;
+  /** Allow a plain http:// endpoint that is not loopback (credentials then travel unencrypted). @default false */
+  allowInsecureHttp?: boolean;
+}
+
+export interface ResolvedOptions {
+  readonly adapter: AdapterName | Adapter;
+  readonly endpoint: string | undefined;
+  readonly apiKey: string | undefined;
+  readonly projectId: string | undefined;
+  readonly clientId: string | undefined;
+  readonly server: { readonly id: string; readonly version: string };
+  readonly maxBatchSize: number | undefined;
+  readonly maxBatchBytes: number | undefined;
+  readonly flushIntervalMs: number;
+  readonly maxQueueSize: number;
+  readonly maxQueueBytes: number;
+  readonly whenQueueFull: WhenQueueFull;
+  readonly maxConcurrentRequests: number;
+  readonly requestTimeoutMs: number;
+  readonly retry: Required<RetryOptions>;
+  readonly verify: VerifyPolicy;
+  readonly delivery: DeliveryGuarantee;
+  readonly dispatcher: Dispatcher | undefined;
+  readonly maxResponseBytes: number;
+  readonly allowInsecureHttp: boolean;
+}
+
+export const DEFAULT_RETRY: Required<RetryOptions> = {
+  maxRetries: 8,
+  initialDelayMs: 200,
+  maxDelayMs: 10_000,
+  maxRetryAfterMs: 60_000,
+  deadlineMs: 120_000,
+};

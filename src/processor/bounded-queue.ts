@@ -1,0 +1,118 @@
+/**
+ * A FIFO bounded both in items and in bytes. It never drops: `offer` says no when full, and `whenRoom` lets a
+ * producer wait for space instead.
+ */
+export interface Sized {
+  readonly bytes: number;
+}
+
+export class BoundedQueue<T extends Sized> {
+  readonly #items: T[] = [];
+  #head = 0;
+  #bytes = 0;
+  // Room promised to woken waiters that have not pushed yet, so that an offer() in between cannot take it.
+  #reservedItems = 0;
+  #reservedBytes = 0;
+  readonly #roomWaiters: Array<{ bytes: number; resolve: () => void }> = [];
+
+  constructor(
+    readonly maxItems: number,
+    readonly maxBytes: number,
+  ) {}
+
+  get size(): number {
+    return this.#items.length - this.#head;
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Whether an item of `bytes` would fit now. An item larger than the whole byte bound never fits. */
+  fits(bytes: number): boolean {
+    return this.size + this.#reservedItems < this.maxItems && this.#bytes + this.#reservedBytes + bytes <= this.maxBytes;
+  }
+
+  offer(item: T): boolean {
+    if (!this.fits(item.bytes) || this.#roomWaiters.length > 0) return false;
+    this.#push(item);
+    return true;
+  }
+
+  /** Resolves once an item of `bytes` fits (waiters are served in order), or rejects when `signal` aborts. */
+  async whenRoom(bytes: number, signal: AbortSignal): Promise<void> {
+    if (this.#roomWaiters.length === 0 && this.fits(bytes)) {
+      this.#reserve(bytes);
+      return;
+    }
+    signal.throwIfAborted();
+    await new Promise<void>((resolve, reject) => {
+      const waiter = { bytes, resolve: () => { signal.removeEventListener('abort', onAbort); resolve(); } };
+      const onAbort = (): void => {
+        this.#roomWaiters.splice(this.#roomWaiters.indexOf(waiter), 1);
+        reject(signal.reason as Error);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#roomWaiters.push(waiter);
+    });
+  }
+
+  /** Pushes into the room `whenRoom` reserved (for an item of the same size). */
+  pushReserved(item: T): void {
+    if (this.#reservedItems > 0) {
+      this.#reservedItems--;
+      this.#reservedBytes = Math.max(0, this.#reservedBytes - item.bytes);
+    }
+    this.#push(item);
+  }
+
+  /** Removes up to `maxItems` / `maxBytes` from the head; always at least one item when not empty. */
+  take(maxItems: number, maxBytes: number): T[] {
+    const taken: T[] = [];
+    let bytes = 0;
+    while (this.size > 0 && taken.length < maxItems) {
+      const next = this.#items[this.#head] as T;
+      if (taken.length > 0 && bytes + next.bytes > maxBytes) break;
+      taken.push(next);
+      bytes += next.bytes;
+      this.#head++;
+    }
+    this.#bytes -= bytes;
+    this.#compact();
+    this.#wakeWaiters();
+    return taken;
+  }
+
+  /** Removes everything (for destroy). */
+  drain(): T[] {
+    return this.take(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
+  }
+
+  #reserve(bytes: number): void {
+    this.#reservedItems++;
+    this.#reservedBytes += bytes;
+  }
+
+  #push(item: T): void {
+    this.#items.push(item);
+    this.#bytes += item.bytes;
+  }
+
+  #wakeWaiters(): void {
+    // Serve in order, so that a large waiter is not starved by later small ones.
+    while (this.#roomWaiters.length > 0) {
+      const first = this.#roomWaiters[0] as { bytes: number; resolve: () => void };
+      if (!this.fits(first.bytes)) break;
+      this.#reserve(first.bytes);
+      this.#roomWaiters.shift();
+      first.resolve();
+    }
+  }
+
+  #compact(): void {
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items.splice(0, this.#head);
+      this.#head = 0;
+    }
+  }
+}

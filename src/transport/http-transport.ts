@@ -1,0 +1,85 @@
+import { Agent, request, type Dispatcher } from 'undici';
+import { DeliveryError, TimeoutError } from '../errors.js';
+import type { HttpRequest, HttpResponse } from '../adapters/adapter.js';
+
+export interface TransportOptions {
+  /** Used for every request; when absent the transport owns a keep-alive Agent and closes it in `close()`. */
+  readonly dispatcher: Dispatcher | undefined;
+  readonly requestTimeoutMs: number;
+  readonly maxResponseBytes: number;
+}
+
+/**
+ * Moves one request's bytes over undici and reads the response, nothing more: no retries, no interpretation of
+ * the status. Failures before a status arrives become `DeliveryError` (retryable: the network) or `TimeoutError`.
+ */
+export class HttpTransport {
+  readonly #dispatcher: Dispatcher;
+  readonly #ownsDispatcher: boolean;
+  readonly #options: TransportOptions;
+
+  constructor(options: TransportOptions) {
+    this.#options = options;
+    this.#ownsDispatcher = options.dispatcher === undefined;
+    // A private Agent rather than the global dispatcher, so close() can release exactly its own sockets.
+    this.#dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 4_000, connections: 16 });
+  }
+
+  async send(httpRequest: HttpRequest, signal: AbortSignal): Promise<HttpResponse> {
+    const timeout = AbortSignal.timeout(this.#options.requestTimeoutMs);
+    const combined = AbortSignal.any([signal, timeout]);
+    try {
+      const response = await request(httpRequest.url, {
+        method: httpRequest.method,
+        headers: httpRequest.headers,
+        body: httpRequest.body,
+        dispatcher: this.#dispatcher,
+        signal: combined,
+        // undici's request() follows no redirects (that takes the redirect interceptor), so credentials are never
+        // carried to another origin: a 3xx comes back as a plain, non-retryable failure.
+      });
+      const body = await readCapped(response.body, this.#options.maxResponseBytes);
+      return { status: response.statusCode, headers: flattenHeaders(response.headers), body };
+    } catch (error) {
+      if (timeout.aborted && !signal.aborted) {
+        throw new TimeoutError(`request timed out after ${this.#options.requestTimeoutMs} ms`, { cause: error });
+      }
+      if (signal.aborted) throw new DeliveryError('request aborted: the client was destroyed', { cause: error });
+      throw new DeliveryError(`network error: ${describeNetworkError(error)}`, { retryable: true, cause: error });
+    }
+  }
+
+  /** Closes the Agent this transport created; a dispatcher passed in by the user is left to its owner. */
+  async close(): Promise<void> {
+    if (this.#ownsDispatcher) await this.#dispatcher.close();
+  }
+
+  async destroy(): Promise<void> {
+    if (this.#ownsDispatcher) await this.#dispatcher.destroy();
+  }
+}
+
+/** Reads at most `limit` bytes of a body and discards the rest, always consuming it so the socket is released. */
+async function readCapped(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buffer = chunk as Buffer;
+    if (size < limit) chunks.push(size + buffer.length <= limit ? buffer : buffer.subarray(0, limit - size));
+    size += buffer.length;
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
+  const flat: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  return flat;
+}
+
+/** The error's code and message, without anything from the request (headers hold credentials). */
+function describeNetworkError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? `${code} (${error.message})` : error.message;
+}
