@@ -33,6 +33,8 @@ export interface ReferenceServerStats {
   faulted: number;
   /** Event ids whose hash was deliberately wrong in an answer that reached the client. */
   readonly wrongHashes: Set<string>;
+  /** `Date.now()` when the last successful answer was written, or 0. */
+  lastAnswerAt: number;
 }
 
 export interface ReferenceServer {
@@ -48,7 +50,7 @@ export interface ReferenceServer {
 /** Starts the reference server on loopback and resolves once it listens. */
 export async function createReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
   const events: StoredEvent[] = [];
-  const stats: ReferenceServerStats = { requests: 0, faulted: 0, wrongHashes: new Set() };
+  const stats: ReferenceServerStats = { requests: 0, faulted: 0, wrongHashes: new Set(), lastAnswerAt: 0 };
   const random = seededRandom(options.seed ?? 1);
   let faults: FaultOptions = options.faults ?? {};
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
@@ -111,7 +113,10 @@ export async function createReferenceServer(options: ReferenceServerOptions = {}
       if (corrupt) wrong.add(stored.eventId);
       return { id: stored.serverId, uuid: stored.eventId, hash: corrupt ? flipFirstDigit(stored.hash) : stored.hash };
     });
-    response.once('finish', () => wrong.forEach((id) => stats.wrongHashes.add(id)));
+    response.once('finish', () => {
+      wrong.forEach((id) => stats.wrongHashes.add(id));
+      stats.lastAnswerAt = Date.now();
+    });
     json(response, 200, { receivedEvents });
   }
 
