@@ -11,6 +11,7 @@ import type { ClientOptions, ResolvedOptions } from '../options.js';
 import { BatchProcessor } from '../processor/batch-processor.js';
 import { HttpTransport } from '../transport/http-transport.js';
 import type { AuditsClientEventMap, AuditsClientStats } from './client-events.js';
+import { FLUSH_BEFORE_EXIT, flushBeforeExit } from './exit-flush.js';
 import { ProcessHold } from './process-hold.js';
 import { resolveOptions } from './resolve-options.js';
 
@@ -49,6 +50,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
   #state: 'open' | 'closing' | 'closed' = 'open';
   #closing: Promise<void> | undefined;
   readonly #counters = { accepted: 0, delivered: 0, failed: 0, retried: 0, mismatched: 0, rejected: 0 };
+  readonly #unregisterExitFlush: () => void;
 
   constructor(options: ClientOptions = {}) {
     super();
@@ -82,6 +84,13 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
       maxConcurrentExports: this.#options.maxConcurrentRequests,
       exportBatch: (batch) => delivery.deliver(batch),
     });
+    this.#unregisterExitFlush = flushBeforeExit(this);
+  }
+
+  /** Called at 'beforeExit': a process that forgot close() still delivers what it accepted. */
+  [FLUSH_BEFORE_EXIT](): void {
+    const { accepted, delivered, failed } = this.#counters;
+    if (this.#state === 'open' && accepted > delivered + failed) void this.flush();
   }
 
   /** The name of the adapter in use, e.g. `auditlog`. */
@@ -241,6 +250,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
 
   async #shutdown(timeoutMs: number): Promise<void> {
     this.#state = 'closing';
+    this.#unregisterExitFlush();
     const release = this.#hold.acquire();
     try {
       const drained = timeoutMs > 0 && (await settlesWithin(this.#processor.flush(), timeoutMs));

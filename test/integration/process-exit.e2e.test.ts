@@ -45,4 +45,16 @@ describe('a process that never awaits its events', () => {
     expect(server.stats.lastAnswerAt).toBeGreaterThan(0);
     expect(exitedAt - server.stats.lastAnswerAt).toBeLessThan(1_000);
   }, 30_000);
+
+  it('still delivers what it accepted when it never calls close(), then exits', async () => {
+    const before = server.events.length;
+    const entry = pathToFileURL(new URL('dist/index.js', root).pathname).href;
+    const { code, stderr } = await runChild(`
+      import { AuditsClient } from ${JSON.stringify(entry)};
+      const client = new AuditsClient({ adapter: 'auditlog', endpoint: ${JSON.stringify(server.url)}, apiKey: 'consumer:secret', flushIntervalMs: 60000 });
+      for (let i = 0; i < 50; i++) client.sendAudit({ action: 'user.logout', actor: { id: 'user-' + i } });
+    `);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(server.events.length - before).toBe(50);
+  }, 30_000);
 });
