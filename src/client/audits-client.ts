@@ -256,7 +256,8 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
       const drained = timeoutMs > 0 && (await settlesWithin(this.#processor.flush(), timeoutMs));
       if (!drained) {
         const reason = timeoutMs > 0 ? `close() timed out after ${timeoutMs} ms` : 'the client was destroyed';
-        this.#abort.abort(new ClientClosedError(reason));
+        // Requests still in flight fail with the same error as the queued events.
+        this.#abort.abort(timeoutMs > 0 ? new TimeoutError(reason) : new ClientClosedError(reason));
         for (const event of this.#processor.drainQueued()) {
           const error = timeoutMs > 0 ? new TimeoutError(`${reason} before the event was sent`) : new ClientClosedError(`${reason} before the event was sent`);
           this.#settle(event, { ok: false, error });

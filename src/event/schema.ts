@@ -7,8 +7,12 @@ import { z } from 'zod';
  * dropped from an audit record.
  */
 
-const text = z.string();
-const requiredText = z.string().min(1, 'must not be empty');
+// Every string must be valid Unicode: a lone surrogate has no I-JSON form, and catching it here reports it at the
+// event's own path (and even in fields an adapter does not send).
+const wellFormed = (value: string): boolean => value.isWellFormed();
+const LONE_SURROGATE = 'contains a lone surrogate (not valid Unicode)';
+const text = z.string().refine(wellFormed, LONE_SURROGATE);
+const requiredText = z.string().min(1, 'must not be empty').refine(wellFormed, LONE_SURROGATE);
 
 export const SEVERITIES = ['Info', 'Medium', 'High', 'Critical', 'Error'] as const;
 export const OUTCOMES = ['success', 'failure'] as const;
@@ -50,6 +54,7 @@ export const AuditEventSchema = z
       .string()
       .min(1, 'must not be empty')
       .max(80, 'must be at most 80 characters (the smallest vendor limit, AuditLog.co uuid)')
+      .refine(wellFormed, LONE_SURROGATE)
       .optional()
       .meta({ description: 'Idempotency id. Generated (a UUID) when absent and kept across retries.' }),
     action: requiredText.meta({ description: 'What happened, e.g. `user.login`.' }),
@@ -68,8 +73,8 @@ export const AuditEventSchema = z
     location: text.optional(),
     device: text.optional(),
     timezone: text.optional().meta({ description: 'IANA time-zone name of the actor, e.g. `Europe/Berlin`.' }),
-    fields: z.record(z.string(), z.string()).optional().meta({ description: 'Custom data: string keys to string values.' }),
-    tags: z.array(z.string()).optional(),
+    fields: z.record(text, text).optional().meta({ description: 'Custom data: string keys to string values.' }),
+    tags: z.array(text).optional(),
   })
   .meta({ title: 'AuditEvent', description: 'An auditwire audit event (the common model every adapter maps from).' });
 
