@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import type { NormalizedEvent } from '../event/normalize.js';
-import { failureFromResponse } from '../delivery/classify-failure.js';
+import { failureFromResponse } from './response-failure.js';
 import type { Adapter, BatchResult, EventResult, HttpRequest, HttpResponse, PrepareContext, PreparedEvent } from './adapter.js';
 import { LimitChecker, parseCommonOrNative, toPrepared } from './prepare.js';
 import { assertHeaderSafe, joinUrl } from './http-helpers.js';

@@ -1,17 +1,5 @@
-import type { HttpResponse, RequestFailure } from '../adapters/adapter.js';
+import type { RequestFailure } from '../adapters/adapter.js';
 import { AuthenticationError, DeliveryError } from '../errors.js';
-import { isRetryableStatus, parseRetryAfter } from '../transport/retry-policy.js';
-
-/** A request-level failure from any non-success response; adapters use it for the statuses they do not read. */
-export function failureFromResponse(response: HttpResponse, message?: string): RequestFailure {
-  return {
-    status: response.status,
-    retryable: isRetryableStatus(response.status),
-    message: message ?? `HTTP ${response.status}${summarize(response.body)}`,
-    retryAfterMs: parseRetryAfter(response.headers['retry-after'], Date.now()),
-    body: response.body.slice(0, 2048),
-  };
-}
 
 /** The error that carries a request failure to the user. */
 export function errorFromFailure(failure: RequestFailure, adapter: string): DeliveryError {
@@ -36,9 +24,4 @@ export function isAmbiguous(error: unknown): boolean {
   if (error.status !== undefined) return error.status === 500 || error.status === 502 || error.status === 504;
   const code = (error.cause as { code?: unknown } | undefined)?.code;
   return !(code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'UND_ERR_CONNECT_TIMEOUT');
-}
-
-function summarize(body: string): string {
-  const text = body.trim().replace(/\s+/g, ' ');
-  return text === '' ? '' : `: ${text.slice(0, 200)}`;
 }
