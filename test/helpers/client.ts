@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import nock from 'nock';
-import { vi } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
 import { AuditsClient, type ClientOptions } from '../../src/index.js';
 
 /** The mocked AuditLog.co base URL and the vendor's path (shared/reference/wire/README.md section 1). */
@@ -207,4 +207,20 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error('expected the promise to reject, but it fulfilled');
+}
+
+/**
+ * Registers the per-test setup every client test file shares: network blocked, a fresh mock AuditLog.co, and
+ * afterwards real timers, env stubs undone, clients destroyed and nock reset. `use` receives each test's mock.
+ */
+export function useMockAuditLog(use: (server: MockAuditLog) => void): void {
+  beforeEach(() => {
+    blockNetwork();
+    use(new MockAuditLog());
+  });
+  afterEach(async () => {
+    vi.useRealTimers();
+    vi.unstubAllEnvs();
+    await resetNock();
+  });
 }

@@ -1,17 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../../src/index.js';
-import { accept, API_KEY, blockNetwork, ENDPOINT, EVENTS_PATH, hashOfElement, MockAuditLog, newClient, resetNock, SERVER } from '../../helpers/client.js';
+import { accept, API_KEY, ENDPOINT, EVENTS_PATH, hashOfElement, MockAuditLog, newClient, SERVER, useMockAuditLog } from '../../helpers/client.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 let server: MockAuditLog;
 
-beforeEach(() => {
-  blockNetwork();
-  server = new MockAuditLog();
-});
-
-afterEach(resetNock);
+useMockAuditLog((mock) => (server = mock));
 
 /** Sends one event through a fresh client and returns the receipt and the single element the server received. */
 async function sendOne(event: AuditEvent) {

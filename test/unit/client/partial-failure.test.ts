@@ -1,15 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../src/index.js';
-import { accept, blockNetwork, MockAuditLog, newClient, rejectionOf, resetNock, status } from '../../helpers/client.js';
+import { accept, MockAuditLog, newClient, rejectionOf, status, useMockAuditLog } from '../../helpers/client.js';
 
 let server: MockAuditLog;
 
-beforeEach(() => {
-  blockNetwork();
-  server = new MockAuditLog();
-});
-
-afterEach(resetNock);
+useMockAuditLog((mock) => (server = mock));
 
 const VENDOR_400 = {
   statusCode: 400,

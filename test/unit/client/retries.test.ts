@@ -1,18 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AuthenticationError, DeliveryError, TimeoutError, type RetryInfo } from '../../../src/index.js';
-import { accept, blockNetwork, connectionReset, MockAuditLog, newClient, rejectionOf, resetNock, stateOf, status, useFakeTimers } from '../../helpers/client.js';
+import { accept, connectionReset, MockAuditLog, newClient, rejectionOf, stateOf, status, useFakeTimers, useMockAuditLog } from '../../helpers/client.js';
 
 let server: MockAuditLog;
 
-beforeEach(() => {
-  blockNetwork();
-  server = new MockAuditLog();
-});
-
-afterEach(async () => {
-  vi.useRealTimers();
-  await resetNock();
-});
+useMockAuditLog((mock) => (server = mock));
 
 describe('a retryable failure', () => {
   it('is retried: a 503 then a 200 resolves with attempts 2 and emits one retry event', async () => {

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   AuditsClient,
   AuditsError,
@@ -12,32 +12,11 @@ import {
   type AuditReceipt,
   type Logger,
 } from '../../../src/index.js';
-import {
-  accept,
-  blockNetwork,
-  deferred,
-  ENDPOINT,
-  MockAuditLog,
-  newClient,
-  rejectionOf,
-  resetNock,
-  status,
-  stateOf,
-  useFakeTimers,
-} from '../../helpers/client.js';
+import { accept, deferred, ENDPOINT, MockAuditLog, newClient, rejectionOf, stateOf, status, useFakeTimers, useMockAuditLog } from '../../helpers/client.js';
 
 let server: MockAuditLog;
 
-beforeEach(() => {
-  blockNetwork();
-  server = new MockAuditLog();
-});
-
-afterEach(async () => {
-  vi.useRealTimers();
-  vi.unstubAllEnvs();
-  await resetNock();
-});
+useMockAuditLog((mock) => (server = mock));
 
 /** A responder that answers only once `gate` opens, so its request stays in flight until the test says so. */
 function heldUntil(gate: Promise<void>) {

@@ -1,15 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { HashMismatchError } from '../../../src/index.js';
-import { accept, blockNetwork, hashOfElement, MockAuditLog, newClient, rejectionOf, resetNock } from '../../helpers/client.js';
+import { accept, hashOfElement, MockAuditLog, newClient, rejectionOf, useMockAuditLog } from '../../helpers/client.js';
 
 let server: MockAuditLog;
 
-beforeEach(() => {
-  blockNetwork();
-  server = new MockAuditLog();
-});
-
-afterEach(resetNock);
+useMockAuditLog((mock) => (server = mock));
 
 const WRONG_HASH = 'f'.repeat(64);
 
