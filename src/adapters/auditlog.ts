@@ -57,7 +57,7 @@ export function createAuditLogAdapter(options: AuditLogAdapterOptions): Adapter 
     prepare(input: unknown, context: PrepareContext): PreparedEvent {
       const parsed = parseCommonOrNative(input, AuditLogEventSchema, context);
       if (parsed.kind === 'native') return toPrepared(parsed.event.uuid, parsed.event);
-      return toPrepared(parsed.event.id, toAuditLogEvent(parsed.event, context.server));
+      return toPrepared(parsed.event.id, toAuditLogEvent(parsed.event, context.server), true);
     },
 
     encode(batch: readonly PreparedEvent[]): HttpRequest {

@@ -55,6 +55,10 @@ export function resolveOptions(options: ClientOptions, env: NodeJS.ProcessEnv = 
     issues.push({ path: 'options.adapter', message: `unknown adapter "${adapter}" (auditlog, retraced, logzab, frontegg, or an Adapter object)` });
   }
   if (resolved.endpoint !== undefined) checkEndpoint(resolved.endpoint, resolved.allowInsecureHttp, issues);
+  // The server option is copied into every mapped event, so it gets the checks the event schema gives strings.
+  for (const [name, value] of Object.entries(resolved.server)) {
+    if (value === '' || !value.isWellFormed()) issues.push({ path: `options.server.${name}`, message: 'must be a non-empty, valid Unicode string' });
+  }
   if (issues.length > 0) throw new ValidationError(issues);
   return resolved;
 }
