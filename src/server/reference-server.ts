@@ -1,164 +1,103 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serverHash, serverId, validateAuditLogElement } from './auditlog-route.js';
-import { drawRequestFault, seededRandom, type FaultOptions } from './faults.js';
+import { EventStore } from './event-store.js';
+import { FaultGate } from './fault-gate.js';
+import { sendJson, readBody } from './http-io.js';
+import type { Route, ServerState } from './route.js';
+import { auditLogRoutes } from './routes/auditlog.js';
+import { devRoutes } from './routes/dev.js';
+import { fronteggRoutes } from './routes/frontegg.js';
+import { logZabRoutes } from './routes/logzab.js';
+import { retracedRoutes } from './routes/retraced.js';
+import { TokenStore } from './token-store.js';
+import type { ReferenceServer, ReferenceServerOptions, ReferenceServerStats, RequestInfo } from './types.js';
 
-export interface ReferenceServerOptions {
-  /** @default 0 (any free port) */
-  port?: number;
-  /** @default '127.0.0.1' */
-  host?: string;
-  /** Credentials to require; by default any well-formed credential is accepted. */
-  credentials?: { auditlog?: string };
-  /** Faults to inject (changeable later with `setFaults`). */
-  faults?: FaultOptions;
-  /** Seed of the fault draws, for reproducible runs. @default 1 */
-  seed?: number;
-  /** Largest request body accepted; more gets 413. @default 10 MiB */
-  maxBodyBytes?: number;
-}
+export type { EventFormat, ReferenceServer, ReferenceServerOptions, ReferenceServerStats, RequestInfo, StoredEvent } from './types.js';
 
-export interface StoredEvent {
-  readonly format: 'auditlog';
-  readonly serverId: string;
-  /** The event's own id (AuditLog.co `uuid`). */
-  readonly eventId: string;
-  readonly body: unknown;
-  readonly hash: string;
-}
+// One node:http server speaking the four wire formats of shared/reference/wire/README.md at their vendors' paths.
+// Each route decodes with its own code (src/server/routes), never the client's adapters.
 
-export interface ReferenceServerStats {
-  requests: number;
-  /** Requests answered with an injected error status or dropped. */
-  faulted: number;
-  /** Event ids whose hash was deliberately wrong in an answer that reached the client. */
-  readonly wrongHashes: Set<string>;
-  /** `Date.now()` when the last successful answer was written, or 0. */
-  lastAnswerAt: number;
-}
+const ROUTES: readonly Route[] = [...auditLogRoutes, ...retracedRoutes, ...logZabRoutes, ...fronteggRoutes, ...devRoutes];
 
-export interface ReferenceServer {
-  /** Base URL, e.g. `http://127.0.0.1:41234`. */
-  readonly url: string;
-  /** Everything stored, in order (duplicates included: the vendors do not deduplicate). */
-  readonly events: readonly StoredEvent[];
-  readonly stats: ReferenceServerStats;
-  setFaults(faults: FaultOptions): void;
-  close(): Promise<void>;
-}
-
-/** Starts the reference server on loopback and resolves once it listens. */
+/** Starts the reference server (loopback by default) and resolves once it listens. */
 export async function createReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
-  const events: StoredEvent[] = [];
-  const stats: ReferenceServerStats = { requests: 0, faulted: 0, wrongHashes: new Set(), lastAnswerAt: 0 };
-  const random = seededRandom(options.seed ?? 1);
-  let faults: FaultOptions = options.faults ?? {};
+  const ttl = options.tokenTtlSeconds;
+  if (ttl !== undefined && !(Number.isFinite(ttl) && ttl >= 0)) throw new RangeError(`tokenTtlSeconds must be a finite number >= 0, got ${ttl}`);
+  const stats: ReferenceServerStats = { requests: 0, faulted: 0, wrongHashes: new Set(), lastAnswerAt: 0, authRequests: 0 };
+  const store = await EventStore.open(options.file);
+  const state: ServerState = { options, store, faults: new FaultGate(options.faults ?? {}, options.seed ?? 1, stats), tokens: new TokenStore(), stats };
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
 
   const server: Server = createServer((request, response) => {
     stats.requests++;
-    void handle(request, response).catch(() => response.destroy());
+    handle(request, response).catch((error: unknown) => {
+      if (response.headersSent || response.destroyed) return void response.destroy();
+      sendJson(response, 500, { statusCode: 500, message: `reference server error: ${error instanceof Error ? error.message : String(error)}` });
+    });
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const method = request.method ?? 'GET';
+    const path = pathOf(request.url ?? '/');
+    const found = match(method, path);
+    const report = { events: 0 };
+    response.once('finish', () => notify({ method, path, status: response.statusCode, ...(found?.route.format ? { format: found.route.format } : {}), events: report.events }));
     const body = await readBody(request, maxBodyBytes);
-    if (body === undefined) return json(response, 413, { statusCode: 413, message: 'request body too large' });
-    if (faults.delayMs) await new Promise((resolve) => setTimeout(resolve, faults.delayMs));
-    const path = new URL(request.url ?? '/', 'http://x').pathname.replace(/\/+$/, '').toLowerCase();
-    if (request.method === 'POST' && path === '/api/v1/events') return auditLog(request, response, body);
-    return json(response, 404, { statusCode: 404, message: `no route for ${request.method} ${path}` });
+    if (body === undefined) return sendJson(response, 413, { statusCode: 413, message: 'request body too large' });
+    if (found === undefined) return sendJson(response, 404, { statusCode: 404, message: `no route for ${method} ${path}` });
+    if (found.route.acceptsEvents) await state.faults.delay();
+    await found.route.handle({ request, response, body, params: found.params, state, report });
   }
 
-  function auditLog(request: IncomingMessage, response: ServerResponse, body: string): void {
-    const key = request.headers['x-api-key'];
-    if (typeof key !== 'string' || key === '') return json(response, 401, { statusCode: 401, message: 'API key details not provided' });
-    const colon = key.indexOf(':');
-    const wellFormed = colon > 0 && colon < key.length - 1;
-    if (!wellFormed || (options.credentials?.auditlog !== undefined && key !== options.credentials.auditlog)) {
-      return json(response, 403, { statusCode: 403, message: 'Could not validate your API key' });
-    }
-    let elements: unknown;
+  function notify(info: RequestInfo): void {
     try {
-      elements = JSON.parse(body);
+      options.onRequest?.(info);
     } catch {
-      return json(response, 400, { statusCode: 400, message: 'The request body is not valid JSON', details: {} });
+      // A logging callback must not take the server (or the test process) down.
     }
-    if (!Array.isArray(elements)) return json(response, 400, { statusCode: 400, message: 'Expected an array of events', details: {} });
-    const details = Object.assign({}, ...elements.map((element, index) => validateAuditLogElement(element, index))) as Record<string, string>;
-    if (Object.keys(details).length > 0) return json(response, 400, { statusCode: 400, message: 'One or more validation errors occurred', details });
-
-    const fault = drawRequestFault(faults, random);
-    if (fault.kind === 'status') {
-      stats.faulted++;
-      const headers = fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
-      return json(response, fault.status, { statusCode: fault.status, message: 'injected fault' }, headers);
-    }
-    if (fault.kind === 'drop-before-store') {
-      stats.faulted++;
-      return void request.socket.destroy();
-    }
-    // Stored one by one, as the vendor does (no transaction).
-    const received = elements.map((element: Record<string, unknown>) => {
-      const stored: StoredEvent = { format: 'auditlog', serverId: serverId(), eventId: String(element.uuid), body: element, hash: serverHash(element) };
-      events.push(stored);
-      return stored;
-    });
-    if (fault.kind === 'drop-after-store') {
-      stats.faulted++;
-      return void request.socket.destroy();
-    }
-    const wrong = new Set<string>();
-    const receivedEvents = received.map((stored) => {
-      const corrupt = random() < (faults.wrongHashProbability ?? 0);
-      if (corrupt) wrong.add(stored.eventId);
-      return { id: stored.serverId, uuid: stored.eventId, hash: corrupt ? flipFirstDigit(stored.hash) : stored.hash };
-    });
-    response.once('finish', () => {
-      wrong.forEach((id) => stats.wrongHashes.add(id));
-      stats.lastAnswerAt = Date.now();
-    });
-    json(response, 200, { receivedEvents });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
 
   return {
     url: `http://${host}:${address.port}`,
-    events,
+    events: store.events,
     stats,
-    setFaults(next) {
-      faults = next;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
+    setFaults: (faults) => state.faults.set(faults),
+    expireTokens: () => state.tokens.expireAll(),
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      }).then(() => store.close());
+      return closing;
+    },
   };
 }
 
-function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
-  response.end(text);
+/** The path without query string and trailing slashes (vendors' routers ignore a trailing slash: `/audits/`). */
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  const path = query === -1 ? url : url.slice(0, query);
+  return path.replace(/\/+$/, '') || '/';
 }
 
-async function readBody(request: IncomingMessage, limit: number): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return undefined;
-    chunks.push(chunk as Buffer);
+function match(method: string, path: string): { readonly route: Route; readonly params: readonly string[] } | undefined {
+  for (const route of ROUTES) {
+    if (route.method !== method) continue;
+    const found = route.path.exec(path);
+    if (found) return { route, params: found.slice(1).map((param) => param ?? '') };
   }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function flipFirstDigit(hash: string): string {
-  return `${hash[0] === '0' ? '1' : '0'}${hash.slice(1)}`;
+  return undefined;
 }

@@ -1,6 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
 import { isIPv4 } from 'node:net';
-import canonicalize from 'canonicalize';
+import { isRecord } from '../json-value.js';
 
 // The reference server's own reading of the AuditLog.co events API (shared/reference/wire/README.md section 1).
 // Deliberately independent of the client's adapter and schemas: a bug shared by both sides must not pass.
@@ -46,15 +45,6 @@ export function validateAuditLogElement(element: unknown, index: number): Issues
   return issues;
 }
 
-/** The auditwire hash of an element as received: canonicalize + SHA-256, computed here without the client's code. */
-export function serverHash(element: unknown): string {
-  return createHash('sha256').update(canonicalize(element) ?? '', 'utf8').digest('hex');
-}
-
-export function serverId(): string {
-  return randomUUID();
-}
-
 function text(issues: Issues, path: string, value: unknown, rule: { required?: boolean; max?: number }): void {
   if (value === undefined || value === null) {
     if (rule.required) issues[path] = 'is required';
@@ -78,8 +68,4 @@ function object(issues: Issues, path: string, value: unknown, required: boolean,
   }
   if (!isRecord(value)) issues[path] = 'must be an object';
   else inner(value);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

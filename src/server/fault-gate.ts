@@ -1,0 +1,79 @@
+import { drawRequestFault, seededRandom, type FaultOptions } from './faults.js';
+import type { RouteContext } from './route.js';
+import type { ReferenceServerStats, StoredEvent } from './types.js';
+
+/** Answers an injected error status in the route's own vendor shape. */
+export type FaultReply = (status: number, headers: Record<string, string>) => void;
+
+/**
+ * Applies `FaultOptions` to event-accepting routes. The draws happen in a fixed order per request (one for the
+ * request, then one per event for the hash), all synchronously, so a seed reproduces the same faults.
+ */
+export class FaultGate {
+  #faults: FaultOptions;
+  readonly #random: () => number;
+  readonly #stats: ReferenceServerStats;
+
+  constructor(faults: FaultOptions, seed: number, stats: ReferenceServerStats) {
+    this.#faults = faults;
+    this.#random = seededRandom(seed);
+    this.#stats = stats;
+  }
+
+  set(faults: FaultOptions): void {
+    this.#faults = faults;
+  }
+
+  /** Every answer of an event route comes `delayMs` late (to exercise client timeouts). */
+  async delay(): Promise<void> {
+    const ms = this.#faults.delayMs ?? 0;
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  /**
+   * Draws the request's fault once it is valid, before anything is stored. An error status is answered and a
+   * drop-before-store is done here (returns `undefined`: the request is finished); otherwise says whether the
+   * connection must be dropped after storing.
+   */
+  enter(context: RouteContext, reply: FaultReply): { readonly dropAfterStore: boolean } | undefined {
+    const fault = drawRequestFault(this.#faults, this.#random);
+    if (fault.kind === 'status') {
+      this.#stats.faulted++;
+      reply(fault.status, fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) });
+      return undefined;
+    }
+    if (fault.kind === 'drop-before-store') {
+      this.#drop(context);
+      return undefined;
+    }
+    return { dropAfterStore: fault.kind === 'drop-after-store' };
+  }
+
+  /** The client cannot know the events were stored: the vendors' no-deduplication case (wire README sections 1, 2). */
+  dropAfterStore(context: RouteContext): void {
+    this.#drop(context);
+  }
+
+  /**
+   * The hashes to answer with, each replaced by a wrong one with `wrongHashProbability`. The wrong ones count in
+   * `stats.wrongHashes` only once the answer has been written, i.e. reached the client.
+   */
+  answerHashes(context: RouteContext, events: readonly StoredEvent[]): string[] {
+    const wrong = new Set<string>();
+    const hashes = events.map((event) => {
+      if (this.#random() >= (this.#faults.wrongHashProbability ?? 0)) return event.hash;
+      wrong.add(event.eventId);
+      return `${event.hash[0] === '0' ? '1' : '0'}${event.hash.slice(1)}`;
+    });
+    context.response.once('finish', () => {
+      wrong.forEach((id) => this.#stats.wrongHashes.add(id));
+      this.#stats.lastAnswerAt = Date.now();
+    });
+    return hashes;
+  }
+
+  #drop(context: RouteContext): void {
+    this.#stats.faulted++;
+    context.request.socket.destroy();
+  }
+}
