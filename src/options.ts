@@ -35,13 +35,20 @@ export interface RetryOptions {
 export interface ClientOptions {
   /** Wire format: a built-in adapter's name or an `Adapter` object. Env `AUDITWIRE_ADAPTER`. @default 'frontegg' */
   adapter?: AdapterName | Adapter;
-  /** The service's base URL; the adapter appends the vendor's path. Env `AUDITWIRE_ENDPOINT`. */
+  /**
+   * The service's base URL; the adapter appends the vendor's path. Env `AUDITWIRE_ENDPOINT` (Frontegg also
+   * `FRONTEGG_API_GATEWAY_URL`). @default the vendor's: `https://app.auditlog.co`, `http://localhost:3000/auditlog`
+   * (Retraced's self-hosted default), `https://api.logzab.com`, `https://api.frontegg.com`
+   */
   endpoint?: string;
-  /** The credential as the vendor issues it (AuditLog.co `consumerId:secret`, Retraced token, LogZab key). Env `AUDITWIRE_API_KEY`. */
+  /**
+   * The credential as the vendor issues it: AuditLog.co `consumerId:secret`, Retraced token, LogZab key, Frontegg
+   * API key (the secret of `clientId`). Env `AUDITWIRE_API_KEY` (Frontegg also `FRONTEGG_API_KEY`).
+   */
   apiKey?: string;
   /** Retraced project id. Env `AUDITWIRE_PROJECT_ID`. */
   projectId?: string;
-  /** Frontegg client id (or call `init()`). Env `FRONTEGG_CLIENT_ID`. */
+  /** Frontegg client id; its secret is `apiKey` (or call `init(clientId, apiKey)`). Env `FRONTEGG_CLIENT_ID`. */
   clientId?: string;
   /** The emitting service. @default { id: os.hostname(), version: process.env.npm_package_version ?? 'unknown' } */
   server?: { id?: string; version?: string };
@@ -58,7 +65,7 @@ export interface ClientOptions {
   maxQueueBytes?: number;
   /** When the queue is full: reject with `QueueFullError`, or wait for room. Never drop. @default 'reject' */
   whenQueueFull?: WhenQueueFull;
-  /** Requests in flight at once. @default 4 */
+  /** Requests in flight at once. @default 4 (16 for LogZab and Frontegg, which carry one event per request) */
   maxConcurrentRequests?: number;
   /** Timeout of one HTTP request, connection to last body byte. @default 10_000 */
   requestTimeoutMs?: number;
@@ -97,7 +104,7 @@ export interface ResolvedOptions {
   readonly maxQueueSize: number;
   readonly maxQueueBytes: number;
   readonly whenQueueFull: WhenQueueFull;
-  readonly maxConcurrentRequests: number;
+  readonly maxConcurrentRequests: number | undefined;
   readonly requestTimeoutMs: number;
   readonly retry: Required<RetryOptions>;
   readonly verify: VerifyPolicy;

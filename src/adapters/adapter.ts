@@ -13,6 +13,12 @@ export interface Adapter {
   /** The adapter fetches short-lived credentials (a token) that a 401 may call for renewing once. */
   readonly renewsCredentials?: boolean;
   /**
+   * Takes credentials given after construction (Frontegg's `init(clientId, apiKey)`) and proves them with the
+   * vendor now, so bad credentials fail the `init()` call rather than the first send. Absent on adapters whose
+   * credentials are fixed options.
+   */
+  authenticate?(credentials: Credentials, context: ExchangeContext): Promise<void>;
+  /**
    * Validates one input (the common model, or the vendor's native shape) and maps it to its wire form,
    * synchronously. Throws `ValidationError` for input the vendor would refuse, so one bad event never costs a
    * whole batch.
@@ -27,6 +33,23 @@ export interface Adapter {
 export interface AdapterLimits {
   readonly maxBatchSize: number;
   readonly maxBatchBytes: number;
+  /**
+   * Requests in flight when the user sets no `maxConcurrentRequests`. Formats that carry one event per request
+   * need more parallel requests for the same throughput. @default 4
+   */
+  readonly defaultConcurrentRequests?: number;
+}
+
+/** A client id and its secret, as Frontegg issues them. */
+export interface Credentials {
+  readonly clientId: string;
+  readonly apiKey: string;
+}
+
+/** Lets an adapter make a side request (a token exchange) through the client's transport and timeouts. */
+export interface ExchangeContext {
+  readonly signal: AbortSignal;
+  readonly exchange: (request: HttpRequest, signal: AbortSignal) => Promise<HttpResponse>;
 }
 
 export interface PrepareContext {
@@ -38,10 +61,12 @@ export interface PrepareContext {
   readonly now: () => Date;
 }
 
-export interface EncodeContext {
-  readonly signal: AbortSignal;
-  /** Set when the previous attempt was refused with 401, so a token-based adapter fetches a new token. */
-  readonly credentialsRejected: boolean;
+export interface EncodeContext extends ExchangeContext {
+  /**
+   * The previous attempt's request when the server refused it with 401, so a token-based adapter replaces exactly
+   * the token that request carried (and not one another sender already renewed).
+   */
+  readonly rejected: HttpRequest | undefined;
 }
 
 /** One validated, mapped, hashed event, ready to batch. Immutable: the user's object is never read again. */

@@ -4,6 +4,7 @@ import type { NormalizedEvent } from '../event/normalize.js';
 import { failureFromResponse } from './response-failure.js';
 import type { Adapter, BatchResult, EventResult, HttpRequest, HttpResponse, PrepareContext, PreparedEvent } from './adapter.js';
 import { LimitChecker, parseCommonOrNative, toPrepared } from './prepare.js';
+import { refusedByIndex } from './partial-failure.js';
 import { assertHeaderSafe, joinUrl } from './http-helpers.js';
 import { compact } from '../internal/compact.js';
 
@@ -31,6 +32,9 @@ export const AuditLogEventSchema = z.strictObject({
   targetUser: z.strictObject({ uuid: z.string().min(1).max(80), name: z.string().max(120).optional(), email: z.string().max(120).optional() }).optional(),
 });
 export type AuditLogEvent = z.infer<typeof AuditLogEventSchema>;
+
+/** AuditLog.co's hosted service (wire README section 1). */
+export const AUDITLOG_ENDPOINT = 'https://app.auditlog.co';
 
 export interface AuditLogAdapterOptions {
   /** Base URL; `/api/v1/events` is appended. */
@@ -182,15 +186,7 @@ function readInvalid(response: HttpResponse, batch: readonly PreparedEvent[]): B
     issues.push({ path: `$${match?.[2] ? `.${match[2]}` : ''}`, message: `refused by AuditLog.co: ${detailText(value)}` });
     issuesByIndex.set(index, issues);
   }
-  if (issuesByIndex.size === 0) return undefined;
-  const outcomes = new Map<string, EventResult>();
-  const resend: string[] = [];
-  batch.forEach((event, index) => {
-    const issues = issuesByIndex.get(index);
-    if (issues) outcomes.set(event.id, { ok: false, error: new ValidationError(issues) });
-    else resend.push(event.id);
-  });
-  return { kind: 'per-event', outcomes, resend };
+  return refusedByIndex(batch, issuesByIndex);
 }
 
 function detailText(value: unknown): string {

@@ -1,7 +1,10 @@
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Adapter } from './adapter.js';
-import { createAuditLogAdapter } from './auditlog.js';
+import { AUDITLOG_ENDPOINT, createAuditLogAdapter } from './auditlog.js';
+import { createFronteggAdapter } from './frontegg.js';
+import { createLogZabAdapter } from './logzab.js';
+import { createRetracedAdapter, RETRACED_ENDPOINT } from './retraced.js';
 
 /** Builds the adapter the options name, or reports every missing setting at once (with its environment variable). */
 export function createAdapter(options: ResolvedOptions): Adapter {
@@ -11,14 +14,34 @@ export function createAdapter(options: ResolvedOptions): Adapter {
     if (value === undefined) issues.push({ path: `options.${option}`, message: `required by the ${String(options.adapter)} adapter (or set ${env})` });
     return value ?? '';
   };
+  const done = <T>(adapter: () => T): T => {
+    if (issues.length > 0) throw new ValidationError(issues);
+    return adapter();
+  };
+  const { endpoint } = options;
   switch (options.adapter) {
     case 'auditlog': {
-      const endpoint = need(options.endpoint, 'endpoint', 'AUDITWIRE_ENDPOINT');
       const apiKey = need(options.apiKey, 'apiKey', 'AUDITWIRE_API_KEY');
-      if (issues.length > 0) throw new ValidationError(issues);
-      return createAuditLogAdapter({ endpoint, apiKey });
+      return done(() => createAuditLogAdapter({ endpoint: endpoint ?? AUDITLOG_ENDPOINT, apiKey }));
     }
-    default:
-      throw new ValidationError([{ path: 'options.adapter', message: `the ${options.adapter} adapter is not available in this version yet` }]);
+    case 'retraced': {
+      const apiKey = need(options.apiKey, 'apiKey', 'AUDITWIRE_API_KEY');
+      const projectId = need(options.projectId, 'projectId', 'AUDITWIRE_PROJECT_ID');
+      return done(() => createRetracedAdapter({ endpoint: endpoint ?? RETRACED_ENDPOINT, apiKey, projectId }));
+    }
+    case 'logzab': {
+      const apiKey = need(options.apiKey, 'apiKey', 'AUDITWIRE_API_KEY');
+      return done(() => createLogZabAdapter({ endpoint, apiKey }));
+    }
+    case 'frontegg': {
+      const { clientId, apiKey } = options;
+      // Both or neither: without them, init(clientId, apiKey) supplies them later (Frontegg's own flow).
+      if ((clientId === undefined) !== (apiKey === undefined)) {
+        const [missing, env] = clientId === undefined ? ['clientId', 'FRONTEGG_CLIENT_ID'] : ['apiKey', 'FRONTEGG_API_KEY'];
+        issues.push({ path: `options.${missing}`, message: `the frontegg adapter needs clientId and apiKey together (or set ${env}, or leave both out and call init())` });
+      }
+      const credentials = clientId !== undefined && apiKey !== undefined ? { clientId, apiKey } : undefined;
+      return done(() => createFronteggAdapter({ endpoint, credentials }));
+    }
   }
 }

@@ -11,9 +11,13 @@ import type { PrepareContext, PreparedEvent } from './adapter.js';
 /** Either a common-model event (normalized) or the vendor's own shape (validated, passed through unchanged). */
 export type ParsedInput<Native> = { readonly kind: 'common'; readonly event: NormalizedEvent } | { readonly kind: 'native'; readonly event: Native };
 
+const COMMON_KEYS: ReadonlySet<string> = new Set(Object.keys(AuditEventSchema.shape));
+
 /**
  * spec/EVENT.md 4.4: input that validates as the common model is read as such; otherwise, if it validates as the
- * vendor's native shape, it is native; otherwise the error reports the common-model problems.
+ * vendor's native shape, it is native; otherwise the error reports the problems of the shape the input was meant
+ * to have: the native one when it has a top-level key only the native shape knows (`tenantId`, `external_id`),
+ * else the common one (so a typo such as `acton` is reported against the common model).
  */
 export function parseCommonOrNative<Native>(input: unknown, nativeSchema: z.ZodType<Native>, context: PrepareContext): ParsedInput<Native> {
   const common = AuditEventSchema.safeParse(input);
@@ -26,7 +30,13 @@ export function parseCommonOrNative<Native>(input: unknown, nativeSchema: z.ZodT
   }
   const native = nativeSchema.safeParse(input);
   if (native.success) return { kind: 'native', event: native.data };
-  throw new ValidationError(toIssues(common.error));
+  throw new ValidationError(toIssues(looksNative(input, nativeSchema) ? native.error : common.error));
+}
+
+function looksNative(input: unknown, nativeSchema: z.ZodType): boolean {
+  const shape = (nativeSchema as { shape?: unknown }).shape;
+  if (typeof input !== 'object' || input === null || typeof shape !== 'object' || shape === null) return false;
+  return Object.keys(input).some((key) => !COMMON_KEYS.has(key) && Object.hasOwn(shape, key));
 }
 
 /**

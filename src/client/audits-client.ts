@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { Adapter, PrepareContext } from '../adapters/adapter.js';
+import type { Adapter, HttpRequest, PrepareContext } from '../adapters/adapter.js';
 import { createAdapter } from '../adapters/create-adapter.js';
 import { BatchDelivery, type Outcome } from '../delivery/batch-delivery.js';
 import type { PendingEvent } from '../delivery/pending-event.js';
 import type { AuditReceipt } from '../delivery/receipt.js';
-import { AuditsError, ClientClosedError, DeliveryError, HashMismatchError, QueueFullError, TimeoutError, ValidationError } from '../errors.js';
+import { AuditsError, ClientClosedError, DeliveryError, HashMismatchError, QueueFullError, TimeoutError, ValidationError, type ValidationIssue } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { ClientOptions, ResolvedOptions } from '../options.js';
 import { BatchProcessor } from '../processor/batch-processor.js';
@@ -81,7 +81,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
       maxBatchSize: Math.min(this.#options.maxBatchSize ?? limits.maxBatchSize, limits.maxBatchSize),
       maxBatchBytes: Math.min(this.#options.maxBatchBytes ?? limits.maxBatchBytes, limits.maxBatchBytes),
       flushIntervalMs: this.#options.flushIntervalMs,
-      maxConcurrentExports: this.#options.maxConcurrentRequests,
+      maxConcurrentExports: this.#options.maxConcurrentRequests ?? limits.defaultConcurrentRequests ?? 4,
       exportBatch: (batch) => delivery.deliver(batch),
     });
     this.#unregisterExitFlush = flushBeforeExit(this);
@@ -96,6 +96,38 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
   /** The name of the adapter in use, e.g. `auditlog`. */
   get adapter(): string {
     return this.#adapter.name;
+  }
+
+  /**
+   * Frontegg's `init(clientId, apiKey)`: exchanges the credentials for a vendor token now, so refused credentials
+   * reject here with `AuthenticationError` rather than at the first send. Sends made meanwhile wait for the same
+   * exchange (one `/auth/vendor` request however many there are). Calling it again replaces the credentials.
+   * Only the Frontegg adapter takes credentials this way; the others take them as options.
+   */
+  init(clientId: string, apiKey: string): Promise<void> {
+    const fail = (error: AuditsError): Promise<void> => {
+      this.#report(error);
+      const rejected = Promise.reject(error);
+      rejected.catch(noop);
+      return rejected;
+    };
+    if (this.#state !== 'open') return fail(new ClientClosedError('the client is closed'));
+    if (this.#adapter.authenticate === undefined) {
+      return fail(new ValidationError([{ path: 'init', message: `init(clientId, apiKey) is for the frontegg adapter; the ${this.#adapter.name} adapter takes its credentials as options` }]));
+    }
+    const issues = [
+      ...credentialIssues('clientId', clientId),
+      ...credentialIssues('apiKey', apiKey),
+    ];
+    if (issues.length > 0) return fail(new ValidationError(issues));
+    const exchange = (request: HttpRequest, signal: AbortSignal) => this.#transport.send(request, signal);
+    const release = this.#hold.acquire();
+    const promise = this.#adapter
+      .authenticate({ clientId, apiKey }, { signal: this.#abort.signal, exchange })
+      .catch((error: unknown) => fail(asAuditsError(error)))
+      .finally(release);
+    promise.catch(noop);
+    return promise;
   }
 
   /**
@@ -287,6 +319,11 @@ async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolea
   } finally {
     clearTimeout(timer);
   }
+}
+
+function credentialIssues(name: string, value: unknown): ValidationIssue[] {
+  if (typeof value !== 'string' || value.trim() === '') return [{ path: `init.${name}`, message: 'must be a non-empty string' }];
+  return [];
 }
 
 function asAuditsError(error: unknown): AuditsError {

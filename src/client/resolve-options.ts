@@ -19,7 +19,8 @@ export function resolveOptions(options: ClientOptions, env: NodeJS.ProcessEnv = 
   const retry = options.retry ?? {};
   const resolved: ResolvedOptions = {
     adapter,
-    endpoint: options.endpoint ?? nonEmpty(env.AUDITWIRE_ENDPOINT),
+    endpoint:
+      options.endpoint ?? nonEmpty(env.AUDITWIRE_ENDPOINT) ?? (adapter === 'frontegg' ? nonEmpty(env.FRONTEGG_API_GATEWAY_URL) : undefined),
     apiKey: options.apiKey ?? nonEmpty(env.AUDITWIRE_API_KEY) ?? (adapter === 'frontegg' ? nonEmpty(env.FRONTEGG_API_KEY) : undefined),
     projectId: options.projectId ?? nonEmpty(env.AUDITWIRE_PROJECT_ID),
     clientId: options.clientId ?? nonEmpty(env.FRONTEGG_CLIENT_ID),
@@ -33,7 +34,8 @@ export function resolveOptions(options: ClientOptions, env: NodeJS.ProcessEnv = 
     maxQueueSize: count('maxQueueSize', options.maxQueueSize, 10_000),
     maxQueueBytes: count('maxQueueBytes', options.maxQueueBytes, 16 * 1024 * 1024),
     whenQueueFull: options.whenQueueFull ?? 'reject',
-    maxConcurrentRequests: count('maxConcurrentRequests', options.maxConcurrentRequests, 4),
+    maxConcurrentRequests:
+      options.maxConcurrentRequests === undefined ? undefined : count('maxConcurrentRequests', options.maxConcurrentRequests, 1),
     requestTimeoutMs: count('requestTimeoutMs', options.requestTimeoutMs, 10_000),
     retry: {
       maxRetries: count('retry.maxRetries', retry.maxRetries, DEFAULT_RETRY.maxRetries, 0),

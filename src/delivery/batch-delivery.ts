@@ -1,5 +1,5 @@
 import pRetry from 'p-retry';
-import type { Adapter, EventResult } from '../adapters/adapter.js';
+import type { Adapter, EventResult, HttpRequest } from '../adapters/adapter.js';
 import { AuditsError, DeliveryError, HashMismatchError, TimeoutError } from '../errors.js';
 import type { DeliveryGuarantee, RetryOptions, VerifyPolicy } from '../options.js';
 import type { HttpTransport } from '../transport/http-transport.js';
@@ -67,7 +67,9 @@ export class BatchDelivery {
 
   async #sendWithRetries(pending: PendingEvent[], startedAt: number) {
     const { retry, delivery } = this.settings;
-    let credentialsRejected = false;
+    let rejected: HttpRequest | undefined;
+    let renewed = false;
+    const exchange = (request: HttpRequest, signal: AbortSignal) => this.transport.send(request, signal);
     const shouldRetry = (error: unknown): boolean =>
       error instanceof AuditsError && error.retryable && !(delivery === 'at-most-once' && isAmbiguous(error));
 
@@ -75,15 +77,17 @@ export class BatchDelivery {
       async () => {
         for (const event of pending) event.attempts++;
         const prepared = pending.map((event) => event.prepared);
-        const request = await this.adapter.encode(prepared, { signal: this.signal, credentialsRejected });
+        const request = await this.adapter.encode(prepared, { signal: this.signal, rejected, exchange });
+        rejected = undefined;
         const response = await this.transport.send(request, this.signal);
         const result = this.adapter.decode(response, prepared);
         if (result.kind === 'per-event') return result;
         const error = errorFromFailure(result.error, this.adapter.name);
-        // One fresh token is worth a retry: a token can expire between the check and the send.
-        if (result.error.status === 401 && !credentialsRejected && this.adapter.renewsCredentials === true) {
-          credentialsRejected = true;
-          throw new DeliveryError(error.message, { status: 401, retryable: true });
+        // One fresh token is worth a retry: a token can be revoked or expire between the check and the send.
+        if (result.error.status === 401 && !renewed && this.adapter.renewsCredentials === true) {
+          renewed = true;
+          rejected = request;
+          throw new DeliveryError(error.message, { status: 401, retryable: true, retryAfterMs: 0 });
         }
         throw error;
       },

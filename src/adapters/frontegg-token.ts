@@ -1,0 +1,148 @@
+import { AuthenticationError, DeliveryError } from '../errors.js';
+import { isRetryableStatus } from '../transport/retry-policy.js';
+import type { Credentials, ExchangeContext, HttpResponse } from './adapter.js';
+
+// Frontegg's vendor token (shared/reference/wire/README.md section 4): POST {gateway}/auth/vendor with
+// {clientId, secret} answers {token, expiresIn} (seconds). The vendor SDK renews at 80% of expiresIn.
+
+/** Share of the token's lifetime after which it is renewed. */
+const RENEW_AT = 0.8;
+/** A token this close to its end (at most a tenth of its lifetime) is not used: the request could arrive late. */
+const EXPIRY_MARGIN_MS = 5_000;
+/** After a failed background renewal, requests keep the current token this long before trying again. */
+const BACKGROUND_RETRY_MS = 10_000;
+
+interface Token {
+  readonly value: string;
+  readonly renewAt: number;
+  /** Last moment the token is sent: its expiry minus a margin. */
+  readonly useUntil: number;
+}
+
+/**
+ * Holds the Frontegg vendor token: fetched once, shared by every sender, renewed before it expires, and replaced
+ * after a 401. At most one exchange is in flight at a time, however many requests need a token at once.
+ *
+ * Between 80% of its lifetime and its end, a token is still used while one background exchange renews it, so
+ * sends never wait for a renewal that could have happened early.
+ */
+export class FronteggTokenSource {
+  #credentials: Credentials | undefined;
+  #token: Token | undefined;
+  #inFlight: Promise<Token> | undefined;
+  /** Bumped by new credentials, so an exchange started with the old ones cannot install its token. */
+  #generation = 0;
+  #backgroundPausedUntil = 0;
+
+  constructor(
+    private readonly authUrl: string,
+    credentials: Credentials | undefined,
+    private readonly now: () => number = () => Date.now(),
+  ) {
+    this.#credentials = credentials;
+  }
+
+  get hasCredentials(): boolean {
+    return this.#credentials !== undefined;
+  }
+
+  /** Replaces the credentials and fetches a token with them now (rejects with `AuthenticationError` on a 401). */
+  async authenticate(credentials: Credentials, context: ExchangeContext): Promise<void> {
+    this.#credentials = credentials;
+    this.#token = undefined;
+    this.#inFlight = undefined;
+    this.#generation++;
+    await this.#renew(context);
+  }
+
+  /**
+   * A token to send with. `rejectedToken` is the one a 401 refused: it is dropped unless another sender has
+   * already replaced it.
+   */
+  async token(context: ExchangeContext, rejectedToken?: string): Promise<string> {
+    if (rejectedToken !== undefined && this.#token?.value === rejectedToken) this.#token = undefined;
+    const token = this.#token;
+    const now = this.now();
+    if (token !== undefined && now < token.useUntil) {
+      if (now >= token.renewAt && now >= this.#backgroundPausedUntil) this.#renewInBackground(context);
+      return token.value;
+    }
+    return (await this.#renew(context)).value;
+  }
+
+  #renewInBackground(context: ExchangeContext): void {
+    this.#renew(context).catch(() => {
+      // The current token is still good; the next request after the pause tries again, and a request that
+      // finds the token expired waits for a renewal and reports its failure.
+      this.#backgroundPausedUntil = this.now() + BACKGROUND_RETRY_MS;
+    });
+  }
+
+  #renew(context: ExchangeContext): Promise<Token> {
+    if (this.#inFlight !== undefined) return this.#inFlight;
+    const generation = this.#generation;
+    const exchange = this.#exchange(context).then(
+      (token) => {
+        if (generation === this.#generation) {
+          this.#token = token;
+          this.#inFlight = undefined;
+        }
+        return token;
+      },
+      (error: unknown) => {
+        if (generation === this.#generation) this.#inFlight = undefined;
+        throw error;
+      },
+    );
+    this.#inFlight = exchange;
+    return exchange;
+  }
+
+  async #exchange(context: ExchangeContext): Promise<Token> {
+    const credentials = this.#credentials;
+    if (credentials === undefined) {
+      throw new AuthenticationError(
+        'frontegg: no credentials; call init(clientId, apiKey) first, or pass the clientId and apiKey options (FRONTEGG_CLIENT_ID, FRONTEGG_API_KEY)',
+      );
+    }
+    const startedAt = this.now();
+    const response = await context.exchange(
+      {
+        method: 'POST',
+        url: this.authUrl,
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ clientId: credentials.clientId, secret: credentials.apiKey }),
+      },
+      context.signal,
+    );
+    return readToken(response, startedAt);
+  }
+}
+
+function readToken(response: HttpResponse, startedAt: number): Token {
+  if (response.status === 401 || response.status === 403) {
+    throw new AuthenticationError(`frontegg: the client id and API key were refused by /auth/vendor (HTTP ${response.status})`, {
+      status: response.status,
+    });
+  }
+  if (response.status < 200 || response.status > 299) {
+    throw new DeliveryError(`frontegg: token exchange failed with HTTP ${response.status}`, {
+      status: response.status,
+      retryable: isRetryableStatus(response.status),
+    });
+  }
+  let parsed: { token?: unknown; expiresIn?: unknown };
+  try {
+    parsed = JSON.parse(response.body) as typeof parsed;
+  } catch {
+    parsed = {};
+  }
+  if (typeof parsed.token !== 'string' || parsed.token === '' || /[^\u0020-\u007e]/.test(parsed.token)) {
+    throw new DeliveryError('frontegg: /auth/vendor answered without a usable token', { status: response.status });
+  }
+  // Lifetime counted from when the exchange began, so a slow answer errs toward renewing early. Without a usable
+  // expiresIn the token is kept until a 401 says otherwise.
+  const lifetimeMs = typeof parsed.expiresIn === 'number' && parsed.expiresIn > 0 ? parsed.expiresIn * 1000 : Number.POSITIVE_INFINITY;
+  const margin = Math.min(EXPIRY_MARGIN_MS, lifetimeMs / 10);
+  return { value: parsed.token, renewAt: startedAt + lifetimeMs * RENEW_AT, useUntil: startedAt + lifetimeMs - margin };
+}

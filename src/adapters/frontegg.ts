@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import { ValidationError } from '../errors.js';
+import type { NormalizedEvent } from '../event/normalize.js';
+import { SEVERITIES } from '../event/schema.js';
+import { compact } from '../internal/compact.js';
+import type { Adapter, BatchResult, Credentials, EncodeContext, HttpRequest, HttpResponse, PrepareContext, PreparedEvent } from './adapter.js';
+import { FronteggTokenSource } from './frontegg-token.js';
+import { joinUrl } from './http-helpers.js';
+import { parseCommonOrNative, toPrepared } from './prepare.js';
+import { failureFromResponse } from './response-failure.js';
+import { readServerHash } from './server-hash-reply.js';
+
+// Frontegg audits, shared/reference/wire/README.md section 4. Mapping rules: spec/EVENT.md section 8.
+
+/** Frontegg's default gateway (regional ones: api.us., api.ca., api.au.). */
+export const FRONTEGG_GATEWAY = 'https://api.frontegg.com';
+
+/**
+ * Frontegg's flat audit object, as its SDK's `sendAudit` takes it: `tenantId` and `severity` are required (the
+ * tenant is also a header), any other member is a custom field shown in the audit log.
+ */
+export const FronteggAuditSchema = z.looseObject({
+  tenantId: z.string().min(1),
+  severity: z.enum(SEVERITIES),
+  user: z.string().optional(),
+  resource: z.string().optional(),
+  action: z.string().optional(),
+  ip: z.string().optional(),
+});
+export type FronteggAudit = z.infer<typeof FronteggAuditSchema>;
+
+export interface FronteggAdapterOptions {
+  /** Gateway base URL; `/auth/vendor` and `/audits/` are appended. @default https://api.frontegg.com */
+  readonly endpoint?: string | undefined;
+  /** Known at construction (options or environment); otherwise given later to `init()`. */
+  readonly credentials?: Credentials | undefined;
+}
+
+/** Every body key the mapping can emit; a custom field may not take one (spec/EVENT.md section 8). */
+const RESERVED_KEYS = new Set([
+  'tenantId', 'user', 'resource', 'action', 'severity', 'ip', 'auditwireId', 'time', 'outcome', 'crud', 'anonymous',
+  'description', 'url', 'userAgent', 'location', 'device', 'timezone', 'tags', 'tenantName', 'actorId', 'actorName',
+  'actorEmail', 'targetId', 'targetType', 'targetName', 'targetUrl',
+]);
+
+/** One audit per request (the vendor has no batch endpoint); small bodies, so more requests in flight. */
+const LIMITS = { maxBatchSize: 1, maxBatchBytes: 512 * 1024, defaultConcurrentRequests: 16 };
+
+export function createFronteggAdapter(options: FronteggAdapterOptions = {}): Adapter {
+  const gateway = options.endpoint ?? FRONTEGG_GATEWAY;
+  const auditsUrl = joinUrl(gateway, '/audits/');
+  const tokens = new FronteggTokenSource(joinUrl(gateway, '/auth/vendor'), options.credentials);
+  // The tenant goes in a header too; kept beside each prepared event rather than re-parsed from its wire text.
+  const tenantOf = new WeakMap<PreparedEvent, string>();
+
+  return {
+    name: 'frontegg',
+    limits: LIMITS,
+    renewsCredentials: true,
+
+    authenticate: (credentials, context) => tokens.authenticate(credentials, context),
+
+    prepare(input: unknown, context: PrepareContext): PreparedEvent {
+      const parsed = parseCommonOrNative(input, FronteggAuditSchema, context);
+      const prepared =
+        parsed.kind === 'native'
+          ? toPrepared(context.newId(), parsed.event)
+          : toPrepared(parsed.event.id, toFronteggAudit(parsed.event), true);
+      const tenantId = parsed.kind === 'native' ? parsed.event.tenantId : (parsed.event.tenant?.id ?? '');
+      assertTenantHeaderSafe(tenantId, parsed.kind === 'native' ? '$.tenantId' : '$.tenant.id');
+      tenantOf.set(prepared, tenantId);
+      return prepared;
+    },
+
+    async encode(batch: readonly PreparedEvent[], context: EncodeContext): Promise<HttpRequest> {
+      const event = batch[0] as PreparedEvent;
+      const token = await tokens.token(context, context.rejected?.headers['x-access-token']);
+      return {
+        method: 'POST',
+        url: auditsUrl,
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          'x-access-token': token,
+          'frontegg-tenant-id': tenantOf.get(event) ?? '',
+        },
+        body: event.wire,
+      };
+    },
+
+    decode(response: HttpResponse, batch: readonly PreparedEvent[]): BatchResult {
+      // The vendor answers 202 with no body; an auditwire-compatible server adds {"hash"} (wire README "Server hash").
+      if (response.status >= 200 && response.status <= 299) return readServerHash(response, batch);
+      return { kind: 'request-failed', error: failureFromResponse(response) };
+    },
+  };
+}
+
+/** Maps a normalized common event to Frontegg's flat object (spec/EVENT.md section 8). */
+export function toFronteggAudit(event: NormalizedEvent): Record<string, unknown> {
+  if (event.tenant === undefined) {
+    throw new ValidationError([{ path: '$.tenant', message: 'required by Frontegg (audits are stored per tenant; the tenant id is also a header)' }]);
+  }
+  const collisions = Object.keys(event.fields ?? {}).filter((key) => RESERVED_KEYS.has(key));
+  if (collisions.length > 0) {
+    throw new ValidationError(
+      collisions.map((key) => ({ path: `$.fields.${key}`, message: 'is a key the Frontegg mapping uses itself; rename the custom field' })),
+    );
+  }
+  const anonymous = event.anonymous === true || event.actor === undefined;
+  return compact({
+    ...event.fields,
+    tenantId: event.tenant.id,
+    user: event.actor && (event.actor.email ?? event.actor.name ?? event.actor.id),
+    resource: event.target && (event.target.name ?? event.target.id),
+    action: event.action,
+    severity: event.severity,
+    ip: event.ip,
+    auditwireId: event.id,
+    time: event.time,
+    outcome: event.outcome,
+    crud: event.crud,
+    anonymous: anonymous ? true : undefined,
+    description: event.description,
+    url: event.url,
+    userAgent: event.userAgent,
+    location: event.location,
+    device: event.device,
+    timezone: event.timezone,
+    tags: event.tags,
+    tenantName: event.tenant.name,
+    actorId: event.actor?.id,
+    actorName: event.actor?.name,
+    actorEmail: event.actor?.email,
+    targetId: event.target?.id,
+    targetType: event.target?.type,
+    targetName: event.target?.name,
+    targetUrl: event.target?.url,
+  });
+}
+
+/** The tenant id travels as an HTTP header: only visible ASCII can (Frontegg tenant ids are UUIDs). */
+function assertTenantHeaderSafe(tenantId: string, path: string): void {
+  if (!/^[\u0021-\u007e](?:[\u0020-\u007e]*[\u0021-\u007e])?$/.test(tenantId)) {
+    throw new ValidationError([{ path, message: 'Frontegg sends the tenant id as a header: it must be printable ASCII without surrounding spaces' }]);
+  }
+}

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { ValidationError } from '../errors.js';
+import type { NormalizedEvent } from '../event/normalize.js';
+import { canonicalJson } from '../hash/canonical-json.js';
+import { compact } from '../internal/compact.js';
+import type { Adapter, BatchResult, HttpRequest, HttpResponse, PrepareContext, PreparedEvent } from './adapter.js';
+import { joinUrl } from './http-helpers.js';
+import { LimitChecker, parseCommonOrNative, toPrepared } from './prepare.js';
+import { failureFromResponse } from './response-failure.js';
+import { readServerHash } from './server-hash-reply.js';
+
+// LogZab addTrail, shared/reference/wire/README.md section 3. Mapping rules: spec/EVENT.md section 7.
+
+export const LOGZAB_ENDPOINT = 'https://api.logzab.com';
+
+const nonEmpty = z.string().min(1);
+
+/** The addTrail body without `apiKey` (the adapter adds the key from the client options). */
+export const LogZabTrailSchema = z.strictObject({
+  actor: z.strictObject({
+    unique_id: nonEmpty,
+    name: nonEmpty,
+    group: z.string().optional(),
+    ip: z.string().optional(),
+    device: z.string().optional(),
+    location: z.string().optional(),
+  }),
+  object: nonEmpty,
+  action: nonEmpty,
+  timezone: z.string().optional(),
+  path: z.string().optional(),
+  desc: z.string().optional(),
+  tag: z.string().optional(),
+});
+export type LogZabTrail = z.infer<typeof LogZabTrailSchema>;
+
+export interface LogZabAdapterOptions {
+  /** Base URL; `/v1/addTrail` is appended. @default https://api.logzab.com */
+  readonly endpoint?: string | undefined;
+  readonly apiKey: string;
+}
+
+/** One trail per request (no batch endpoint is documented), so more requests in flight. */
+const LIMITS = { maxBatchSize: 1, maxBatchBytes: 512 * 1024, defaultConcurrentRequests: 16 };
+
+export function createLogZabAdapter(options: LogZabAdapterOptions): Adapter {
+  if (options.apiKey === '') throw new ValidationError([{ path: 'options.apiKey', message: 'must not be empty' }]);
+  const url = joinUrl(options.endpoint ?? LOGZAB_ENDPOINT, '/v1/addTrail');
+  // The key is spliced in front of the already-canonical wire text, so the hashed bytes stay exactly the body
+  // minus apiKey (spec/EVENT.md section 9) without serializing twice.
+  const keyMember = `{"apiKey":${JSON.stringify(options.apiKey)},`;
+
+  return {
+    name: 'logzab',
+    limits: LIMITS,
+
+    prepare(input: unknown, context: PrepareContext): PreparedEvent {
+      if (typeof input === 'object' && input !== null && Object.hasOwn(input, 'apiKey')) {
+        throw new ValidationError([{ path: '$.apiKey', message: 'the API key belongs in the client options, not in an event (events are queued and may surface in error reports)' }]);
+      }
+      const parsed = parseCommonOrNative(input, LogZabTrailSchema, context);
+      if (parsed.kind === 'native') return toPrepared(context.newId(), parsed.event);
+      return toPrepared(parsed.event.id, toLogZabTrail(parsed.event), true);
+    },
+
+    encode(batch: readonly PreparedEvent[]): HttpRequest {
+      const event = batch[0] as PreparedEvent;
+      return {
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: keyMember + event.wire.slice(1),
+      };
+    },
+
+    decode(response: HttpResponse, batch: readonly PreparedEvent[]): BatchResult {
+      // Undocumented replies (wire README section 3): any 2xx is acceptance, with an optional {id, hash}.
+      if (response.status >= 200 && response.status <= 299) return readServerHash(response, batch);
+      return { kind: 'request-failed', error: failureFromResponse(response) };
+    },
+  };
+}
+
+/** Members of the normalized event that have a LogZab slot of their own, so `desc` leaves them out. */
+const SLOTTED = new Set(['action', 'ip', 'device', 'location', 'timezone', 'url', 'tags']);
+
+/** Maps a normalized common event to the addTrail body minus `apiKey` (spec/EVENT.md section 7). */
+export function toLogZabTrail(event: NormalizedEvent): LogZabTrail {
+  const check = new LimitChecker('LogZab');
+  event.tags?.forEach((tag, index) => {
+    if (tag.includes(',')) check.fail(`$.tags[${index}]`, 'must not contain "," (LogZab tag is a comma-separated list)');
+  });
+  check.throwIfAny();
+  // Sentinel actor where the event has none (spec/EVENT.md 4.2); the name falls back to email, then id.
+  const who = event.actor
+    ? { unique_id: event.actor.id, name: event.actor.name ?? event.actor.email ?? event.actor.id }
+    : { unique_id: 'anonymous', name: 'Anonymous' };
+  const rest = Object.fromEntries(Object.entries(event).filter(([key]) => !SLOTTED.has(key)));
+  return compact({
+    actor: compact({ ...who, group: event.tenant?.id, ip: event.ip, device: event.device, location: event.location }),
+    object: event.target ? (event.target.name ?? event.target.id) : 'none',
+    action: event.action,
+    timezone: event.timezone,
+    path: event.url,
+    desc: canonicalJson(rest),
+    tag: event.tags?.join(','),
+  });
+}

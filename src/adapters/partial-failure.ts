@@ -1,0 +1,19 @@
+import { ValidationError, type ValidationIssue } from '../errors.js';
+import type { BatchResult, EventResult, PreparedEvent } from './adapter.js';
+
+/**
+ * The result of a 400 that names the events it refused by their index in the batch (AuditLog.co `details`
+ * keys, Retraced `invalid[].index`): the named events fail with the vendor's reasons, every other event is sent
+ * again, so one invalid event never costs its neighbours. Undefined when no index names an event of the batch.
+ */
+export function refusedByIndex(batch: readonly PreparedEvent[], issuesByIndex: ReadonlyMap<number, ValidationIssue[]>): BatchResult | undefined {
+  if (![...issuesByIndex.keys()].some((index) => index >= 0 && index < batch.length)) return undefined;
+  const outcomes = new Map<string, EventResult>();
+  const resend: string[] = [];
+  batch.forEach((event, index) => {
+    const issues = issuesByIndex.get(index);
+    if (issues) outcomes.set(event.id, { ok: false, error: new ValidationError(issues) });
+    else resend.push(event.id);
+  });
+  return { kind: 'per-event', outcomes, resend };
+}
