@@ -1,6 +1,7 @@
-import { runHash } from './hash-command.js';
+import type { CommandIo } from './command-io.js';
+import { errorLine } from './error-line.js';
+import { interruptSignal } from './interrupt.js';
 import { CliInputError } from './usage-error.js';
-import { runVerify } from './verify-command.js';
 import { VERSION } from './version.js';
 
 const HELP = `auditwire - audit events hashed as SHA-256 over RFC 8785 canonical JSON
@@ -8,21 +9,37 @@ const HELP = `auditwire - audit events hashed as SHA-256 over RFC 8785 canonical
 Usage:
   auditwire hash [FILE] [--canonical] [--retraced --id ID]   print the hash of each event
   auditwire verify FILE [--retraced]                         check recorded hashes (exit 1 on a mismatch)
+  auditwire dev [--port N] [--host H] [--file PATH]          run the local reference server (all four formats)
+  auditwire send FILE --adapter NAME [options]               send a JSON/JSONL file of events (backfill)
   auditwire --version | --help
 
 Run "auditwire COMMAND --help" for a command's options.`;
 
-
+// Each command is imported when it runs, so `dev` starts without loading the client and its schemas, and `hash`
+// without the server.
 export async function main(argv: string[]): Promise<number> {
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
   const err = (line: string): void => void process.stderr.write(`${line}\n`);
   const [command, ...rest] = argv;
   try {
     switch (command) {
-      case 'hash':
+      case 'hash': {
+        const { runHash } = await import('./hash-command.js');
         return await runHash(rest, out);
-      case 'verify':
+      }
+      case 'verify': {
+        const { runVerify } = await import('./verify-command.js');
         return await runVerify(rest, out, err);
+      }
+      case 'dev': {
+        const { runDev } = await import('./dev-command.js');
+        return await withInterrupt((signal) => runDev(rest, { out, err, signal }));
+      }
+      case 'send': {
+        const { runSend } = await import('./send-command.js');
+        const io: CommandIo = { out, err, stdin: process.stdin, progress: process.stderr };
+        return await withInterrupt((signal) => runSend(rest, { ...io, signal }));
+      }
       case '--version':
       case '-v':
         out(VERSION);
@@ -38,10 +55,17 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (error) {
     // Every failure is one line on stderr: never a stack trace.
-    const message = error instanceof Error ? error.message : String(error);
-    // JSON.parse quotes the offending input, newlines included: fold them so the error stays on one line.
-    err(`auditwire: ${message.replace(/\s*[\r\n]+\s*/g, ' ')}`);
+    err(errorLine(error));
     return 2;
+  }
+}
+
+async function withInterrupt(run: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  const interrupt = interruptSignal();
+  try {
+    return await run(interrupt.signal);
+  } finally {
+    interrupt.dispose();
   }
 }
 

@@ -55,7 +55,8 @@ export function parseDocuments(text: string): InputDocument[] {
   return documents;
 }
 
-function isJson(text: string): boolean {
+/** Whether `text` is one whole JSON value (tells a JSON document from the first line of JSONL). */
+export function isJson(text: string): boolean {
   try {
     JSON.parse(text);
     return true;

@@ -1,0 +1,443 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CommandIo, ProgressStream } from '../../../src/cli/command-io.js';
+import { runSend } from '../../../src/cli/send-command.js';
+import { createReferenceServer, type ReferenceServer, type ReferenceServerOptions } from '../../../src/testing.js';
+
+// `auditwire send` run in-process against a real reference server on loopback.
+
+/** A key distinctive enough that finding it anywhere in the output is a leak, not a coincidence. */
+const SECRET_HALF = 's3cr3t-9f2b71';
+
+/**
+ * One entry per adapter: how to point `send` at the reference server, and server credentials that refuse the key.
+ * Another adapter is one more entry.
+ */
+interface AdapterCase {
+  readonly adapter: 'auditlog' | 'retraced' | 'logzab' | 'frontegg';
+  readonly apiKey: string;
+  /** Flags besides --adapter, --endpoint and the key. */
+  readonly flags: readonly string[];
+  readonly refusingCredentials: NonNullable<ReferenceServerOptions['credentials']>;
+}
+
+const adapters: readonly AdapterCase[] = [
+  { adapter: 'auditlog', apiKey: `consumer:${SECRET_HALF}`, flags: [], refusingCredentials: { auditlog: 'a:b' } },
+];
+
+const SUMMARY = /^sent (\d+), verified (\d+), failed (\d+) in \d+\.\d s \(\d+ events\/s\)$/;
+
+interface Run {
+  readonly status: number;
+  readonly out: string[];
+  readonly err: string[];
+}
+
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'auditwire-send-test-'));
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  // The client reads these; a developer's own settings must not leak into the tests.
+  for (const name of ['AUDITWIRE_ENDPOINT', 'AUDITWIRE_API_KEY', 'AUDITWIRE_ADAPTER', 'AUDITWIRE_PROJECT_ID', 'FRONTEGG_CLIENT_ID', 'FRONTEGG_API_KEY', 'FRONTEGG_API_GATEWAY_URL']) {
+    vi.stubEnv(name, undefined);
+  }
+});
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+let fileCount = 0;
+function writeInput(content: string, extension = 'jsonl'): string {
+  const path = join(dir, `input-${++fileCount}.${extension}`);
+  writeFileSync(path, content);
+  return path;
+}
+
+function jsonl(values: readonly unknown[]): string {
+  return values.map((value) => JSON.stringify(value)).join('\n') + '\n';
+}
+
+function linesOfFile(path: string): string[] {
+  return readFileSync(path, 'utf8').split('\n').filter((line) => line !== '');
+}
+
+async function send(args: readonly string[], io: Partial<CommandIo> = {}): Promise<Run> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = await runSend([...args], { out: (line) => out.push(line), err: (line) => err.push(line), cwd: dir, ...io });
+  return { status, out, err };
+}
+
+function summaryOf(run: Run): { sent: number; verified: number; failed: number } {
+  const line = run.out.find((text) => SUMMARY.test(text));
+  if (line === undefined) throw new Error(`no summary line in ${JSON.stringify(run.out)}`);
+  const [, sent, verified, failed] = SUMMARY.exec(line) as unknown as [string, string, string, string];
+  return { sent: Number(sent), verified: Number(verified), failed: Number(failed) };
+}
+
+/** A usage problem: exit 2, one line on stderr, nothing on stdout. */
+function expectUsageProblem(run: Run): string {
+  expect(run.status).toBe(2);
+  expect(run.out).toEqual([]);
+  expect(run.err).toHaveLength(1);
+  const [line] = run.err as [string];
+  expect(line.startsWith('auditwire: ')).toBe(true);
+  expect(line).not.toMatch(/\n|^\s+at /);
+  return line;
+}
+
+/** A fake terminal for the progress bar. */
+function fakeTerminal(isTTY: boolean): ProgressStream & { readonly writes: string[] } {
+  const writes: string[] = [];
+  return { isTTY, columns: 120, writes, write: (text: string) => writes.push(text) };
+}
+
+const events = (count: number, prefix = 'evt'): Array<Record<string, unknown>> =>
+  Array.from({ length: count }, (_, i) => ({ id: `${prefix}-${i}`, action: 'user.login', actor: { id: `u-${i}` }, tenant: { id: 't-1' } }));
+
+describe.each(adapters)('auditwire send --adapter $adapter', (adapterCase) => {
+  let server: ReferenceServer;
+
+  beforeAll(async () => {
+    server = await createReferenceServer();
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  /** --adapter, --endpoint and the key from the environment, as the help recommends. */
+  const target = (): string[] => {
+    vi.stubEnv('AUDITWIRE_API_KEY', adapterCase.apiKey);
+    return ['--adapter', adapterCase.adapter, '--endpoint', server.url, ...adapterCase.flags];
+  };
+
+  const storedIds = (from: number): string[] => server.events.slice(from).map((event) => event.eventId);
+
+  it('sends a JSON array and prints the summary', async () => {
+    const before = server.events.length;
+    const input = writeInput(JSON.stringify(events(3, 'array')), 'json');
+    const run = await send([input, ...target()]);
+    expect(run.status).toBe(0);
+    expect(run.err).toEqual([]);
+    expect(run.out).toHaveLength(1);
+    expect(summaryOf(run)).toEqual({ sent: 3, verified: 3, failed: 0 });
+    expect(storedIds(before)).toEqual(['array-0', 'array-1', 'array-2']);
+    expect(existsSync(`${input}.failed.jsonl`)).toBe(false);
+    expect(existsSync(`${input}.failed.jsonl.errors.jsonl`)).toBe(false);
+  });
+
+  it('sends a pretty-printed JSON array and a single pretty-printed event', async () => {
+    const before = server.events.length;
+    const array = await send([writeInput(JSON.stringify(events(2, 'pretty'), null, 2), 'json'), ...target()]);
+    const single = await send([writeInput(JSON.stringify(events(1, 'single')[0], null, 2), 'json'), ...target()]);
+    expect([array.status, single.status]).toEqual([0, 0]);
+    expect(summaryOf(array).sent).toBe(2);
+    expect(summaryOf(single).sent).toBe(1);
+    expect(storedIds(before)).toEqual(['pretty-0', 'pretty-1', 'single-0']);
+  });
+
+  it('sends JSONL, skipping blank lines and accepting CRLF', async () => {
+    const before = server.events.length;
+    const [a, b, c] = events(3, 'jsonl').map((event) => JSON.stringify(event));
+    const run = await send([writeInput(`${a}\r\n\r\n${b}\n\n${c}`), ...target()]);
+    expect(run.status).toBe(0);
+    expect(summaryOf(run)).toEqual({ sent: 3, verified: 3, failed: 0 });
+    expect(storedIds(before)).toEqual(['jsonl-0', 'jsonl-1', 'jsonl-2']);
+  });
+
+  it('reads standard input for the FILE "-", in chunks that split lines and characters', async () => {
+    const before = server.events.length;
+    const text = jsonl([{ ...events(1, 'stdin')[0], description: 'Zo\u00eb \ud83d\ude00' }, ...events(2, 'stdin2')]);
+    const bytes = Buffer.from(text, 'utf8');
+    // Cut inside the multi-byte characters and mid-line.
+    const cut = bytes.indexOf(0xc3) + 1;
+    const chunks = [bytes.subarray(0, cut), bytes.subarray(cut, cut + 40), bytes.subarray(cut + 40)];
+    const run = await send(['-', ...target()], { stdin: Readable.from(chunks) });
+    expect(run.status).toBe(0);
+    expect(summaryOf(run).sent).toBe(3);
+    expect(storedIds(before)).toEqual(['stdin-0', 'stdin2-0', 'stdin2-1']);
+    expect(JSON.stringify(server.events[before]?.body)).toContain('Zo\u00eb \ud83d\ude00');
+  });
+
+  it('sends more events than it reads ahead, every one exactly once', async () => {
+    const before = server.events.length;
+    const many = events(2_500, 'bulk');
+    const run = await send([writeInput(jsonl(many)), ...target(), '--batch-size', '100', '--concurrency', '8']);
+    expect(run.status).toBe(0);
+    expect(summaryOf(run)).toEqual({ sent: 2_500, verified: 2_500, failed: 0 });
+    expect(new Set(storedIds(before))).toEqual(new Set(many.map((event) => event.id)));
+  });
+
+  it('fails an invalid event and a line that is not JSON on their own, writes them unchanged with reasons, and sends the rest', async () => {
+    const before = server.events.length;
+    const good = events(3, 'mixed');
+    const invalid = '{"id":"bad-1","actor":{"id":"u-9"}}';
+    const notJson = '{"id": "bad-2", "action": oops}';
+    const input = writeInput([JSON.stringify(good[0]), invalid, JSON.stringify(good[1]), notJson, JSON.stringify(good[2])].join('\n'));
+    const run = await send([input, ...target()]);
+
+    expect(run.status).toBe(1);
+    expect(summaryOf(run)).toEqual({ sent: 3, verified: 3, failed: 2 });
+    expect(storedIds(before)).toEqual(['mixed-0', 'mixed-1', 'mixed-2']);
+
+    const failuresPath = `${input}.failed.jsonl`;
+    expect(linesOfFile(failuresPath)).toEqual([invalid, notJson]);
+    const reasons = linesOfFile(`${failuresPath}.errors.jsonl`).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(reasons).toEqual([
+      expect.objectContaining({ index: 1, id: 'bad-1', code: 'VALIDATION', message: expect.stringMatching(/\$\.action/) }),
+      expect.objectContaining({ index: 3, id: null, code: 'JSON_SYNTAX', message: expect.stringMatching(/not valid JSON/) }),
+    ]);
+    // Where they went, on stderr.
+    expect(run.err.join('\n')).toContain(failuresPath);
+    expect(run.err.join('\n')).toContain(`${failuresPath}.errors.jsonl`);
+    expect(run.err.join('\n')).toMatch(/line 2 \(id bad-1\): VALIDATION/);
+  });
+
+  it('writes events the server refused to the failures file, and that file sends as it is once the server takes them', async () => {
+    const before = server.events.length;
+    const batch = events(4, 'refused');
+    const input = writeInput(JSON.stringify(batch), 'json');
+    server.setFaults({ statuses: [{ status: 400, probability: 1 }] });
+    let first: Run;
+    try {
+      first = await send([input, ...target()]);
+    } finally {
+      server.setFaults({});
+    }
+    expect(first.status).toBe(1);
+    expect(summaryOf(first)).toEqual({ sent: 0, verified: 0, failed: 4 });
+    expect(server.events.length).toBe(before);
+
+    const failuresPath = `${input}.failed.jsonl`;
+    const failed = linesOfFile(failuresPath);
+    // Unchanged: the same events, one per line (order is the order they failed in).
+    expect(failed.map((line) => JSON.parse(line) as unknown).sort(byId)).toEqual(batch);
+    const reasons = linesOfFile(`${failuresPath}.errors.jsonl`).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(reasons.map((reason) => reason.index).sort()).toEqual([0, 1, 2, 3]);
+    for (const reason of reasons) expect(reason).toMatchObject({ code: 'DELIVERY', status: 400, id: expect.stringMatching(/^refused-/) });
+
+    const again = await send([failuresPath, ...target()]);
+    expect(again.status).toBe(0);
+    expect(summaryOf(again)).toEqual({ sent: 4, verified: 4, failed: 0 });
+    expect(storedIds(before).sort()).toEqual(batch.map((event) => event.id).sort());
+    expect(existsSync(`${failuresPath}.failed.jsonl`)).toBe(false);
+  });
+
+  it('fails events whose server hash differs with HASH_MISMATCH and warns that the server stored them; --verify off sends them unverified', async () => {
+    const input = writeInput(jsonl(events(2, 'mismatch')));
+    server.setFaults({ wrongHashProbability: 1 });
+    let checked: Run;
+    let unchecked: Run;
+    try {
+      checked = await send([input, ...target()]);
+      unchecked = await send([input, ...target(), '--verify', 'off', '--failures', join(dir, 'unchecked.jsonl')]);
+    } finally {
+      server.setFaults({});
+    }
+    expect(checked.status).toBe(1);
+    expect(summaryOf(checked)).toEqual({ sent: 0, verified: 0, failed: 2 });
+    const reasons = linesOfFile(`${input}.failed.jsonl.errors.jsonl`).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(reasons.map((reason) => [reason.code, reason.id]).sort()).toEqual([
+      ['HASH_MISMATCH', 'mismatch-0'],
+      ['HASH_MISMATCH', 'mismatch-1'],
+    ]);
+    expect(checked.err.join('\n')).toMatch(/HASH_MISMATCH: the server stored them/);
+
+    expect(unchecked.status).toBe(0);
+    expect(summaryOf(unchecked)).toEqual({ sent: 2, verified: 0, failed: 0 });
+  });
+
+  it('fails every event with AUTHENTICATION when the server refuses the key, and never prints or writes the key', async () => {
+    const refusing = await createReferenceServer({ credentials: adapterCase.refusingCredentials });
+    try {
+      const input = writeInput(jsonl(events(2, 'auth')));
+      const failuresPath = join(dir, 'auth-failures.jsonl');
+      const args = [input, '--adapter', adapterCase.adapter, '--endpoint', refusing.url, '--failures', failuresPath, ...adapterCase.flags];
+      const viaFlag = await send([...args, '--api-key', adapterCase.apiKey]);
+      expect(viaFlag.status).toBe(1);
+      expect(summaryOf(viaFlag)).toEqual({ sent: 0, verified: 0, failed: 2 });
+      const reasons = linesOfFile(`${failuresPath}.errors.jsonl`).map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(reasons.map((reason) => reason.code)).toEqual(['AUTHENTICATION', 'AUTHENTICATION']);
+
+      vi.stubEnv('AUDITWIRE_API_KEY', adapterCase.apiKey);
+      const viaEnv = await send(args);
+      expect(viaEnv.status).toBe(1);
+
+      const everything = [...viaFlag.out, ...viaFlag.err, ...viaEnv.out, ...viaEnv.err, readFileSync(`${failuresPath}.errors.jsonl`, 'utf8')].join('\n');
+      expect(everything).not.toContain(SECRET_HALF);
+    } finally {
+      await refusing.close();
+    }
+  });
+
+  it('writes failures from standard input to auditwire-send.failed.jsonl in the current directory, or to --failures', async () => {
+    const cwd = mkdtempSync(join(dir, 'cwd-'));
+    const invalid = '{"action":""}';
+    const byDefault = await send(['-', ...target()], { stdin: Readable.from([invalid]), cwd });
+    expect(byDefault.status).toBe(1);
+    expect(linesOfFile(join(cwd, 'auditwire-send.failed.jsonl'))).toEqual([invalid]);
+
+    const explicit = await send(['-', ...target(), '--failures', 'custom.jsonl'], { stdin: Readable.from([invalid]), cwd });
+    expect(explicit.status).toBe(1);
+    expect(linesOfFile(join(cwd, 'custom.jsonl'))).toEqual([invalid]);
+    expect(linesOfFile(join(cwd, 'custom.jsonl.errors.jsonl'))).toHaveLength(1);
+  });
+
+  it('sends what came before a JSON array that breaks off, then exits 2', async () => {
+    const before = server.events.length;
+    const [a, b] = events(2, 'broken').map((event) => JSON.stringify(event));
+    const run = await send([writeInput(`[${a},\n${b}`, 'json'), ...target()]);
+    expect(run.status).toBe(2);
+    expect(storedIds(before)).toEqual(['broken-0']);
+    expect(run.err.join('\n')).toMatch(/before the JSON array is closed/);
+  });
+
+  describe('progress bar', () => {
+    it('is drawn on a terminal, with \\r redraws, and erased at the end', async () => {
+      const terminal = fakeTerminal(true);
+      const run = await send([writeInput(jsonl(events(5, 'bar'))), ...target()], { progress: terminal });
+      expect(run.status).toBe(0);
+      const drawn = terminal.writes.join('');
+      expect(drawn).toContain('\r');
+      expect(drawn).toMatch(/sent \d+ {2}failed \d+/);
+      expect(terminal.writes.at(-1)).toBe('\r\u001b[2K');
+      expect(run.out).toHaveLength(1);
+    });
+
+    it('is not drawn when the stream is not a terminal', async () => {
+      const notTerminal = fakeTerminal(false);
+      const run = await send([writeInput(jsonl(events(2, 'nobar'))), ...target()], { progress: notTerminal });
+      expect(run.status).toBe(0);
+      expect(notTerminal.writes).toEqual([]);
+    });
+
+    it('is not drawn with --quiet, which also prints nothing when everything was sent', async () => {
+      const terminal = fakeTerminal(true);
+      const run = await send([writeInput(jsonl(events(2, 'quiet'))), ...target(), '--quiet'], { progress: terminal });
+      expect(run.status).toBe(0);
+      expect(terminal.writes).toEqual([]);
+      expect(run.out).toEqual([]);
+      expect(run.err).toEqual([]);
+    });
+  });
+
+  describe('interrupted (Ctrl-C)', () => {
+    it('stops waiting for input and exits 1', async () => {
+      const controller = new AbortController();
+      const stdin = new PassThrough();
+      const running = send(['-', ...target()], { stdin, signal: controller.signal });
+      controller.abort();
+      const run = await running;
+      expect(run.status).toBe(1);
+      expect(summaryOf(run)).toEqual({ sent: 0, verified: 0, failed: 0 });
+      expect(run.err.join('\n')).toMatch(/interrupted/);
+    });
+
+    it('closes the client and writes the events it could not send to the failures file', async () => {
+      // The server answers 503 with a long Retry-After, so the events are still waiting when Ctrl-C comes.
+      const { promise: firstAnswer, resolve } = Promise.withResolvers<void>();
+      const slow = await createReferenceServer({
+        faults: { statuses: [{ status: 503, probability: 1, retryAfterSeconds: 60 }] },
+        onRequest: () => resolve(),
+      });
+      try {
+        const controller = new AbortController();
+        const stdin = new PassThrough();
+        const cwd = mkdtempSync(join(dir, 'interrupt-'));
+        vi.stubEnv('AUDITWIRE_API_KEY', adapterCase.apiKey);
+        const lines = events(2, 'unsent').map((event) => JSON.stringify(event));
+        const running = send(['-', '--adapter', adapterCase.adapter, '--endpoint', slow.url, ...adapterCase.flags], {
+          stdin,
+          signal: controller.signal,
+          cwd,
+          interruptGraceMs: 20,
+        });
+        stdin.write(`${lines.join('\n')}\n`);
+        await firstAnswer;
+        controller.abort();
+        const run = await running;
+
+        expect(run.status).toBe(1);
+        expect(summaryOf(run)).toEqual({ sent: 0, verified: 0, failed: 2 });
+        const failuresPath = join(cwd, 'auditwire-send.failed.jsonl');
+        expect(linesOfFile(failuresPath).sort()).toEqual([...lines].sort());
+        const reasons = linesOfFile(`${failuresPath}.errors.jsonl`).map((line) => JSON.parse(line) as Record<string, unknown>);
+        expect(reasons.map((reason) => reason.code)).toEqual(['TIMEOUT', 'TIMEOUT']);
+        expect(run.err.join('\n')).toMatch(/interrupted: stopped reading after line 2/);
+      } finally {
+        await slow.close();
+      }
+    });
+  });
+
+  describe('usage and configuration problems (exit 2, one line, nothing sent)', () => {
+    it('rejects an unknown flag', async () => {
+      expect(expectUsageProblem(await send([writeInput('{}'), ...target(), '--frobnicate']))).toMatch(/--frobnicate/);
+    });
+
+    it('rejects a missing FILE and a missing FILE argument', async () => {
+      expect(expectUsageProblem(await send([join(dir, 'nope.jsonl'), ...target()]))).toMatch(/nope\.jsonl: no such file/);
+      expectUsageProblem(await send([...target()]));
+    });
+
+    it('rejects a missing adapter, an unknown adapter, a bad --verify and a bad --concurrency', async () => {
+      const input = writeInput('{}');
+      expect(expectUsageProblem(await send([input, '--endpoint', server.url]))).toMatch(/--adapter/);
+      expect(expectUsageProblem(await send([input, '--adapter', 'splunk']))).toMatch(/--adapter must be one of/);
+      expect(expectUsageProblem(await send([input, ...target(), '--verify', 'sometimes']))).toMatch(/--verify/);
+      expect(expectUsageProblem(await send([input, ...target(), '--concurrency', 'lots']))).toMatch(/--concurrency/);
+    });
+
+    it('shows the client\'s configuration error in terms of flags, without the key', async () => {
+      const input = writeInput('{}');
+      const noKey = await send([input, '--adapter', adapterCase.adapter, '--endpoint', server.url, ...adapterCase.flags]);
+      expect(expectUsageProblem(noKey)).toMatch(/--api-key/);
+      const insecure = await send([input, ...target(), '--endpoint', 'http://audit.example.com']);
+      expect(expectUsageProblem(insecure)).toMatch(/--endpoint: plain http:\/\//);
+      const badKey = await send([input, '--adapter', 'auditlog', '--endpoint', server.url, '--api-key', `no-colon-${SECRET_HALF}`]);
+      const line = expectUsageProblem(badKey);
+      expect(line).toMatch(/--api-key/);
+      expect(line).not.toContain(SECRET_HALF);
+    });
+
+    it('rejects input that is neither JSON nor JSONL, and empty input', async () => {
+      expect(expectUsageProblem(await send(['-', ...target()], { stdin: Readable.from(['hello\nworld\n']) }))).toMatch(/not valid JSON/);
+      expect(expectUsageProblem(await send(['-', ...target()], { stdin: Readable.from([' \n']) }))).toMatch(/no input/);
+      const terminal = Object.assign(new PassThrough(), { isTTY: true });
+      expect(expectUsageProblem(await send(['-', ...target()], { stdin: terminal }))).toMatch(/no input: give a FILE or pipe/);
+    });
+
+    it('rejects a failures file that would overwrite the input, or that cannot be created', async () => {
+      const input = writeInput('{}');
+      expectUsageProblem(await send([input, ...target(), '--failures', input]));
+      expect(expectUsageProblem(await send([input, ...target(), '--failures', join(dir, 'no-such-dir', 'f.jsonl')]))).toMatch(/--failures/);
+    });
+
+    it('prints its help for --help', async () => {
+      const run = await send(['--help']);
+      expect(run.status).toBe(0);
+      const help = run.out.join('\n');
+      for (const flag of ['--adapter', '--endpoint', '--api-key', '--project-id', '--client-id', '--failures', '--verify', '--concurrency', '--batch-size', '--allow-insecure-http', '--quiet']) {
+        expect(help).toContain(flag);
+      }
+      expect(help).toMatch(/AUDITWIRE_API_KEY/);
+      expect(help).toMatch(/\bps\b/);
+    });
+  });
+});
+
+function byId(a: unknown, b: unknown): number {
+  return String((a as { id: string }).id).localeCompare(String((b as { id: string }).id));
+}
