@@ -3,7 +3,7 @@
 import { cpus, totalmem, type } from 'node:os';
 import { writeFileSync } from 'node:fs';
 
-const modules = ['./hash.bench.mjs', './client.bench.mjs'];
+const modules = ['./hash.bench.mjs', './client.bench.mjs', './cli.bench.mjs'];
 
 const sections = [];
 for (const path of modules) {
