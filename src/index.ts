@@ -69,6 +69,16 @@ export type {
   BatchResult,
   EventResult,
   RequestFailure,
+  Credentials,
+  ExchangeContext,
 } from './adapters/adapter.js';
+
+// The vendors' native event shapes, for events already held in that shape (spec/EVENT.md 4.4).
 export { AuditLogEventSchema } from './adapters/auditlog.js';
 export type { AuditLogEvent } from './adapters/auditlog.js';
+export { RetracedEventSchema } from './adapters/retraced-schema.js';
+export type { RetracedEvent } from './adapters/retraced-schema.js';
+export { LogZabTrailSchema } from './adapters/logzab.js';
+export type { LogZabTrail } from './adapters/logzab.js';
+export { FronteggAuditSchema } from './adapters/frontegg.js';
+export type { FronteggAudit } from './adapters/frontegg.js';
