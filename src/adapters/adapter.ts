@@ -98,8 +98,11 @@ export interface HttpResponse {
 
 /** What one response says about each event of its batch. */
 export type BatchResult =
-  /** Every event has its own outcome (success, or refused for its own reasons); `resend` lists the ones to send again. */
-  | { readonly kind: 'per-event'; readonly outcomes: ReadonlyMap<string, EventResult>; readonly resend: readonly string[] }
+  /**
+   * Every event has its own outcome (success, or refused for its own reasons), keyed by its position in the batch
+   * (not its id: two events of a batch may share an id); `resend` lists the positions to send again.
+   */
+  | { readonly kind: 'per-event'; readonly outcomes: ReadonlyMap<number, EventResult>; readonly resend: readonly number[] }
   /** The request as a whole failed; `retryable` says whether the same request may succeed later. */
   | { readonly kind: 'request-failed'; readonly error: RequestFailure };
 

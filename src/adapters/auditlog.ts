@@ -142,10 +142,10 @@ function readReceived(response: HttpResponse, batch: readonly PreparedEvent[]): 
       error: { status: response.status, retryable: false, message: `unreadable success reply (expected ${batch.length} receivedEvents)`, body: response.body.slice(0, 2048) },
     };
   }
-  const outcomes = new Map<string, EventResult>();
-  batch.forEach((event, index) => {
+  const outcomes = new Map<number, EventResult>();
+  batch.forEach((_event, index) => {
     const entry = received[index] as Record<string, unknown>;
-    outcomes.set(event.id, {
+    outcomes.set(index, {
       ok: true,
       serverId: typeof entry.id === 'string' ? entry.id : undefined,
       serverHash: typeof entry.hash === 'string' ? entry.hash : undefined,

@@ -8,12 +8,12 @@ import type { BatchResult, EventResult, PreparedEvent } from './adapter.js';
  */
 export function refusedByIndex(batch: readonly PreparedEvent[], issuesByIndex: ReadonlyMap<number, ValidationIssue[]>): BatchResult | undefined {
   if (![...issuesByIndex.keys()].some((index) => index >= 0 && index < batch.length)) return undefined;
-  const outcomes = new Map<string, EventResult>();
-  const resend: string[] = [];
-  batch.forEach((event, index) => {
+  const outcomes = new Map<number, EventResult>();
+  const resend: number[] = [];
+  batch.forEach((_event, index) => {
     const issues = issuesByIndex.get(index);
-    if (issues) outcomes.set(event.id, { ok: false, error: new ValidationError(issues) });
-    else resend.push(event.id);
+    if (issues) outcomes.set(index, { ok: false, error: new ValidationError(issues) });
+    else resend.push(index);
   });
   return { kind: 'per-event', outcomes, resend };
 }

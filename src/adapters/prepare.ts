@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { normalizeEvent, type NormalizedEvent } from '../event/normalize.js';
 import { AuditEventSchema } from '../event/schema.js';
-import { toIssues } from '../event/validate.js';
+import { assertNoProtoField, toIssues } from '../event/validate.js';
 import canonicalize from 'canonicalize';
 import { canonicalJson } from '../hash/canonical-json.js';
 import { sha256Hex } from '../hash/sha256.js';
@@ -22,6 +22,7 @@ const COMMON_KEYS: ReadonlySet<string> = new Set(Object.keys(AuditEventSchema.sh
 export function parseCommonOrNative<Native>(input: unknown, nativeSchema: z.ZodType<Native>, context: PrepareContext): ParsedInput<Native> {
   const common = AuditEventSchema.safeParse(input);
   if (common.success) {
+    assertNoProtoField(input);
     const event = normalizeEvent(common.data, context);
     if (common.data.anonymous === false && event.actor === undefined) {
       throw new ValidationError([{ path: '$.actor', message: 'required when anonymous is false' }]);

@@ -154,10 +154,10 @@ function readCreated(response: HttpResponse, batch: readonly PreparedEvent[]): B
       error: { status: response.status, retryable: false, message: `unreadable success reply (expected ${batch.length} {id, hash})`, body: response.body.slice(0, 2048) },
     };
   }
-  const outcomes = new Map<string, EventResult>();
+  const outcomes = new Map<number, EventResult>();
   batch.forEach((event, index) => {
     const { id, hash } = created[index] as CreatedEntry;
-    outcomes.set(event.id, { ok: true, serverId: id, serverHash: hash, localHash: retracedHash(JSON.parse(event.wire) as object, id) });
+    outcomes.set(index, { ok: true, serverId: id, serverHash: hash, localHash: retracedHash(JSON.parse(event.wire) as object, id) });
   });
   return { kind: 'per-event', outcomes, resend: [] };
 }

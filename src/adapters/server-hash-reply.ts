@@ -6,13 +6,12 @@ import type { BatchResult, HttpResponse, PreparedEvent } from './adapter.js';
  * Anything else in a 2xx body is ignored: the event was accepted either way.
  */
 export function readServerHash(response: HttpResponse, batch: readonly PreparedEvent[]): BatchResult {
-  const event = batch[0] as PreparedEvent;
   const reply = parseObject(response.body);
   return {
     kind: 'per-event',
     outcomes: new Map([
       [
-        event.id,
+        0,
         {
           ok: true,
           serverId: typeof reply.id === 'string' ? reply.id : undefined,

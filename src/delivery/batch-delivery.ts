@@ -119,12 +119,12 @@ export class BatchDelivery {
   }
 
   /** Settles the events the response spoke for; returns those to send again. */
-  #applyResults(pending: PendingEvent[], outcomes: ReadonlyMap<string, EventResult>, resend: ReadonlySet<string>): PendingEvent[] {
+  #applyResults(pending: PendingEvent[], outcomes: ReadonlyMap<number, EventResult>, resend: ReadonlySet<number>): PendingEvent[] {
     const again: PendingEvent[] = [];
-    for (const event of pending) {
-      const result = outcomes.get(event.prepared.id);
+    for (const [index, event] of pending.entries()) {
+      const result = outcomes.get(index);
       if (result === undefined) {
-        if (resend.has(event.prepared.id)) again.push(event);
+        if (resend.has(index)) again.push(event);
         else this.hooks.settle(event, { ok: false, error: new DeliveryError(`the server's reply did not mention event ${event.prepared.id}`) });
       } else if (!result.ok) {
         this.hooks.settle(event, { ok: false, error: result.error });

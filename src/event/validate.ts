@@ -12,8 +12,22 @@ export type ValidAuditEvent = z.output<typeof AuditEventSchema>;
  */
 export function validateAuditEvent(input: unknown): ValidAuditEvent {
   const result = AuditEventSchema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) {
+    assertNoProtoField(input);
+    return result.data;
+  }
   throw new ValidationError(toIssues(result.error));
+}
+
+/**
+ * A `"__proto__"` custom field (possible in parsed JSON) would be silently dropped by the record schema, and an
+ * audit record must not lose data quietly: it is refused instead, loudly.
+ */
+export function assertNoProtoField(input: unknown): void {
+  const fields = (input as { fields?: unknown }).fields;
+  if (typeof fields === 'object' && fields !== null && Object.hasOwn(fields, '__proto__')) {
+    throw new ValidationError([{ path: formatPath(['fields', '__proto__']), message: 'is not accepted as a custom field name (JavaScript objects cannot carry it safely)' }]);
+  }
 }
 
 export function toIssues(error: z.ZodError): ValidationIssue[] {

@@ -547,20 +547,20 @@ describe('decode', () => {
     const [reply] = created(single);
     const result = perEvent(adapter.decode(respond(201, reply), single));
     expect(result.resend).toEqual([]);
-    expect(result.outcomes.get('evt-1')).toEqual({ ok: true, serverId: reply?.id, serverHash: reply?.hash, localHash: reply?.hash });
+    expect(result.outcomes.get(0)).toEqual({ ok: true, serverId: reply?.id, serverHash: reply?.hash, localHash: reply?.hash });
   });
 
   it('accepts 200 as success too', () => {
     const [reply] = created(single);
-    expect(perEvent(adapter.decode(respond(200, reply), single)).outcomes.get('evt-1')).toMatchObject({ ok: true, serverId: reply?.id });
+    expect(perEvent(adapter.decode(respond(200, reply), single)).outcomes.get(0)).toMatchObject({ ok: true, serverId: reply?.id });
   });
 
   it('reads a bulk 201 list in input order, each local hash under its own server id', () => {
     const replies = created(bulk);
     const result = perEvent(adapter.decode(respond(201, replies), bulk));
-    expect([...result.outcomes.keys()]).toEqual(['b0', 'ext-9', 'b2']);
+    expect([...result.outcomes.keys()]).toEqual([0, 1, 2]);
     bulk.forEach((event, index) => {
-      expect(result.outcomes.get(event.id)).toEqual({ ok: true, serverId: replies[index]?.id, serverHash: replies[index]?.hash, localHash: replies[index]?.hash });
+      expect(result.outcomes.get(index)).toEqual({ ok: true, serverId: replies[index]?.id, serverHash: replies[index]?.hash, localHash: replies[index]?.hash });
     });
     // The hash binds the server id: the same event under another id hashes differently, so order matters.
     const elsewhere = retracedOracle(JSON.parse(bulk[0]?.wire ?? ''), serverId(1));
@@ -569,13 +569,13 @@ describe('decode', () => {
 
   it('reports a wrong server hash as such: localHash stays the correct one', () => {
     const replies = created(bulk).map((reply, index) => (index === 1 ? { ...reply, hash: '0'.repeat(64) } : reply));
-    const outcome = perEvent(adapter.decode(respond(201, replies), bulk)).outcomes.get('ext-9');
+    const outcome = perEvent(adapter.decode(respond(201, replies), bulk)).outcomes.get(1);
     expect(outcome).toMatchObject({ ok: true, serverHash: '0'.repeat(64) });
     expect(outcome?.ok === true && outcome.localHash).toBe(created(bulk)[1]?.hash);
   });
 
   it('accepts a success entry without hash (nothing to verify)', () => {
-    const outcome = perEvent(adapter.decode(respond(201, { id: 'abc' }), single)).outcomes.get('evt-1');
+    const outcome = perEvent(adapter.decode(respond(201, { id: 'abc' }), single)).outcomes.get(0);
     expect(outcome).toEqual({ ok: true, serverId: 'abc', serverHash: undefined, localHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 
@@ -614,9 +614,9 @@ describe('decode', () => {
       ],
     };
     const result = perEvent(adapter.decode(respond(400, body), bulk));
-    expect(result.resend).toEqual(['b0', 'b2']);
-    expect([...result.outcomes.keys()]).toEqual(['ext-9']);
-    const outcome = result.outcomes.get('ext-9');
+    expect(result.resend).toEqual([0, 2]);
+    expect([...result.outcomes.keys()]).toEqual([1]);
+    const outcome = result.outcomes.get(1);
     expect(outcome?.ok).toBe(false);
     const error = outcome?.ok === false ? outcome.error : undefined;
     expect(error).toBeInstanceOf(ValidationError);
@@ -630,10 +630,10 @@ describe('decode', () => {
   it("uses an invalid[] entry's own message when it lists no violations", () => {
     const body = { status: 400, invalid: [{ message: 'Invalid event input at index 0', index: 0 }, { message: 'second', index: 2, violations: [] }] };
     const result = perEvent(adapter.decode(respond(400, body), bulk));
-    expect(result.resend).toEqual(['ext-9']);
-    const first = result.outcomes.get('b0');
+    expect(result.resend).toEqual([1]);
+    const first = result.outcomes.get(0);
     expect(first?.ok === false && first.error.issues).toEqual([{ path: '$', message: 'refused by Retraced: Invalid event input at index 0' }]);
-    const third = result.outcomes.get('b2');
+    const third = result.outcomes.get(2);
     expect(third?.ok === false && third.error.issues).toEqual([{ path: '$', message: 'refused by Retraced: second' }]);
   });
 

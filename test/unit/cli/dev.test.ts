@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -194,6 +195,23 @@ describe('auditwire dev (built CLI)', () => {
       const response = await fetch(`${url}/_auditwire/events`);
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ events: [] });
+
+      // The built package's client, through each adapter, to the built CLI's server: all four formats served.
+      const { AuditsClient } = (await import(pathToFileURL(`${repoRoot}dist/index.js`).href)) as typeof import('../../../src/index.js');
+      const configs = [
+        { adapter: 'auditlog', apiKey: 'dev:dev' },
+        { adapter: 'retraced', apiKey: 'dev', projectId: 'dev' },
+        { adapter: 'logzab', apiKey: 'dev' },
+        { adapter: 'frontegg', clientId: 'dev', apiKey: 'dev' },
+      ] as const;
+      for (const config of configs) {
+        const client = new AuditsClient({ ...config, endpoint: url, verify: 'require', flushIntervalMs: 0 });
+        const receipt = await client.sendAudit({ id: `via-${config.adapter}`, action: 'user.login', crud: 'r', tenant: { id: 't' }, actor: { id: 'u' } });
+        await client.close();
+        expect(receipt.verified).toBe(true);
+      }
+      const stored = (await (await fetch(`${url}/_auditwire/events`)).json()) as { events: Array<{ format: string; eventId: string }> };
+      expect(stored.events.map((event) => [event.format, event.eventId])).toEqual(configs.map((config) => [config.adapter, `via-${config.adapter}`]));
     } finally {
       child.kill('SIGTERM');
     }

@@ -135,3 +135,18 @@ describe("verify: 'off'", () => {
     expect(receipt.serverHash).toBe(receipt.hash);
   });
 });
+
+describe('events that share an id', () => {
+  // Regression: outcomes were keyed by event id, so the second event's server hash was checked against the first.
+  it('are each verified against their own entry of the reply when they travel in one batch', async () => {
+    server.reply(accept({ hash: 'match' }));
+    const client = newClient();
+    const receipts = await Promise.all([
+      client.sendAudit({ id: 'same-id', action: 'user.login' }),
+      client.sendAudit({ id: 'same-id', action: 'user.logout' }),
+    ]);
+    expect(server.uuids).toEqual([['same-id', 'same-id']]);
+    expect(receipts.map((receipt) => receipt.verified)).toEqual([true, true]);
+    expect(receipts[0]?.hash).not.toBe(receipts[1]?.hash);
+  });
+});

@@ -192,3 +192,12 @@ describe('auditEventJsonSchema', () => {
     expect(JSON.parse(JSON.stringify(schema))).toEqual(schema);
   });
 });
+
+describe('a "__proto__" custom field', () => {
+  it('is refused loudly rather than dropped by the record schema', () => {
+    const input = JSON.parse('{"action":"a","fields":{"__proto__":"x","ok":"y"}}') as unknown;
+    const error = thrownBy(() => validateAuditEvent(input));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues).toEqual([expect.objectContaining({ path: '$.fields.__proto__' })]);
+  });
+});
