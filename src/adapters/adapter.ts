@@ -18,6 +18,8 @@ export interface Adapter {
    * credentials are fixed options.
    */
   authenticate?(credentials: Credentials, context: ExchangeContext): Promise<void>;
+  /** Releases what the adapter holds between requests (a token-renewal timer). Called once when the client closes. */
+  close?(): void;
   /**
    * Validates one input (the common model, or the vendor's native shape) and maps it to its wire form,
    * synchronously. Throws `ValidationError` for input the vendor would refuse, so one bad event never costs a

@@ -9,8 +9,10 @@ import type { Credentials, ExchangeContext, HttpResponse } from './adapter.js';
 const RENEW_AT = 0.8;
 /** A token this close to its end (at most a tenth of its lifetime) is not used: the request could arrive late. */
 const EXPIRY_MARGIN_MS = 5_000;
-/** After a failed background renewal, requests keep the current token this long before trying again. */
+/** After a failed background renewal, the current token is kept this long before trying again. */
 const BACKGROUND_RETRY_MS = 10_000;
+/** setTimeout's longest delay; a token living longer is renewed by the sends that find it old, not by a timer. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface Token {
   readonly value: string;
@@ -23,8 +25,9 @@ interface Token {
  * Holds the Frontegg vendor token: fetched once, shared by every sender, renewed before it expires, and replaced
  * after a 401. At most one exchange is in flight at a time, however many requests need a token at once.
  *
- * Between 80% of its lifetime and its end, a token is still used while one background exchange renews it, so
- * sends never wait for a renewal that could have happened early.
+ * At 80% of its lifetime an unref'd timer renews the token in the background (as Frontegg's SDK does), and
+ * until its end the current token is still used, so sends never wait for a renewal that could happen early. A
+ * send that finds the token past 80% (the timer can be late) starts the same background renewal.
  */
 export class FronteggTokenSource {
   #credentials: Credentials | undefined;
@@ -33,6 +36,8 @@ export class FronteggTokenSource {
   /** Bumped by new credentials, so an exchange started with the old ones cannot install its token. */
   #generation = 0;
   #backgroundPausedUntil = 0;
+  #renewalTimer: NodeJS.Timeout | undefined;
+  #closed = false;
 
   constructor(
     private readonly authUrl: string,
@@ -70,12 +75,32 @@ export class FronteggTokenSource {
     return (await this.#renew(context)).value;
   }
 
+  /** Stops the renewal timer; called when the client closes. */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#renewalTimer);
+  }
+
   #renewInBackground(context: ExchangeContext): void {
     this.#renew(context).catch(() => {
-      // The current token is still good; the next request after the pause tries again, and a request that
-      // finds the token expired waits for a renewal and reports its failure.
+      // The current token is still good: try again after a pause while it lasts. A send that finds the token
+      // expired waits for a renewal of its own and reports that one's failure.
       this.#backgroundPausedUntil = this.now() + BACKGROUND_RETRY_MS;
+      const token = this.#token;
+      if (token !== undefined && this.#backgroundPausedUntil < token.useUntil) this.#scheduleRenewal(BACKGROUND_RETRY_MS, context);
     });
+  }
+
+  #scheduleRenewal(delayMs: number, context: ExchangeContext): void {
+    clearTimeout(this.#renewalTimer);
+    this.#renewalTimer = undefined;
+    if (this.#closed || !(delayMs <= MAX_TIMER_MS)) return;
+    this.#renewalTimer = setTimeout(() => {
+      this.#renewalTimer = undefined;
+      this.#renewInBackground(context);
+    }, Math.max(0, delayMs));
+    // Never what keeps a process alive.
+    this.#renewalTimer.unref();
   }
 
   #renew(context: ExchangeContext): Promise<Token> {
@@ -86,6 +111,7 @@ export class FronteggTokenSource {
         if (generation === this.#generation) {
           this.#token = token;
           this.#inFlight = undefined;
+          this.#scheduleRenewal(token.renewAt - this.now(), context);
         }
         return token;
       },

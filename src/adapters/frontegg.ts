@@ -59,6 +59,7 @@ export function createFronteggAdapter(options: FronteggAdapterOptions = {}): Ada
     renewsCredentials: true,
 
     authenticate: (credentials, context) => tokens.authenticate(credentials, context),
+    close: () => tokens.close(),
 
     prepare(input: unknown, context: PrepareContext): PreparedEvent {
       const parsed = parseCommonOrNative(input, FronteggAuditSchema, context);

@@ -301,6 +301,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     } catch (error) {
       this.#report(asAuditsError(error));
     } finally {
+      this.#adapter.close?.();
       this.#state = 'closed';
       release();
     }

@@ -143,21 +143,39 @@ describe('renewal', () => {
     expect(new Set(audits.requests.slice(1).map((request) => request.headers['x-access-token']))).toEqual(new Set(['token-2']));
   });
 
-  it('renews in the background after 80% of expiresIn, still sending with the current token meanwhile', async () => {
+  it('renews at 80% of expiresIn, before expiry and without waiting for a send, then sends with the new token', async () => {
     useFakeTimers();
-    auth.always(issueToken(100));
+    const renewed = deferred();
+    const askedAt: number[] = [];
+    auth.always((request) => {
+      askedAt.push(Date.now()); // the faked clock
+      if (askedAt.length === 2) renewed.release();
+      return issueToken(100)(request);
+    });
     audits.always(accepted);
     const client = fronteggClient();
     await client.init(CLIENT_ID, API_KEY);
     vi.advanceTimersByTime(79_000);
     await client.sendAudit(flatAudit);
-    expect(auth.requests).toHaveLength(1);
-    vi.advanceTimersByTime(2_000); // 81 s of 100
-    await Promise.all(Array.from({ length: 20 }, () => client.sendAudit(flatAudit)));
+    expect(askedAt).toHaveLength(1);
+    vi.advanceTimersByTime(1_000); // 80 s of 100: the renewal timer fires, no send needed
+    await renewed.promise;
+    expect((askedAt[1] as number) - (askedAt[0] as number)).toBe(80_000);
+    vi.advanceTimersByTime(16_000); // past the first token's end
     await client.sendAudit(flatAudit);
-    expect(auth.requests).toHaveLength(2);
-    expect(audits.requests[1]?.headers['x-access-token']).toBe('token-1');
-    expect(audits.requests.at(-1)?.headers['x-access-token']).toBe('token-2');
+    expect(askedAt).toHaveLength(2);
+    expect(audits.requests.map((request) => request.headers['x-access-token'])).toEqual(['token-1', 'token-2']);
+  });
+
+  it('renews nothing once the client is closed (the timer is cleared, and never held the process)', async () => {
+    useFakeTimers();
+    auth.always(issueToken(100));
+    const client = fronteggClient();
+    await client.init(CLIENT_ID, API_KEY);
+    await client.close();
+    vi.advanceTimersByTime(200_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(auth.requests).toHaveLength(1);
   });
 
   it('after a 401, fetches a new token once and resends with it', async () => {
