@@ -2,6 +2,7 @@ import type { AuditsClient } from '../client/audits-client.js';
 import type { AuditReceipt } from '../delivery/receipt.js';
 import { AuditsError, DeliveryError, HashMismatchError } from '../errors.js';
 import type { InputEvent } from './event-stream.js';
+import type { AuditInput } from '../client/audit-input.js';
 import type { FailureRecord } from './failure-log.js';
 
 /**
@@ -79,7 +80,8 @@ export async function backfill(client: AuditsClient, events: AsyncIterable<Input
     if (!item.ok) return fail(item, item.error);
     let promise: Promise<AuditReceipt>;
     try {
-      promise = client.sendAudit(item.value);
+      // Parsed JSON of any shape: the client validates it at run time, which is what the failures file reports.
+      promise = client.sendAudit(item.value as AuditInput);
     } catch (error) {
       // sendAudit rejects rather than throws, but an invalid event must cost only itself whichever it does.
       return fail(item, error);

@@ -14,6 +14,7 @@ import type { AuditsClientEventMap, AuditsClientStats } from './client-events.js
 import { FLUSH_BEFORE_EXIT, flushBeforeExit } from './exit-flush.js';
 import { ProcessHold } from './process-hold.js';
 import { resolveOptions } from './resolve-options.js';
+import type { AuditInput } from './audit-input.js';
 
 const noop = (): void => {};
 
@@ -134,7 +135,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
    * Validates `event` now (a bad event rejects at once with `ValidationError` and nothing is queued), then
    * queues it. Resolves when the server has acknowledged it and its hash was checked.
    */
-  sendAudit(event: unknown): Promise<AuditReceipt> {
+  sendAudit(event: AuditInput): Promise<AuditReceipt> {
     const pending = this.#accept(event);
     if (pending instanceof AuditsError) return this.#refuse(pending);
     return pending.promise;
@@ -145,7 +146,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
    * `$[i]`) and nothing is queued. Otherwise resolves with the receipts in order, or rejects with the first
    * delivery failure (each failure is also reported through `'failed'`).
    */
-  sendAudits(events: readonly unknown[]): Promise<AuditReceipt[]> {
+  sendAudits(events: readonly AuditInput[]): Promise<AuditReceipt[]> {
     if (this.#state !== 'open') return this.#refuse(new ClientClosedError('the client is closed; it accepts no new events'));
     const prepared = [];
     const issues = [];

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import nock from 'nock';
 import { afterEach, beforeEach, vi } from 'vitest';
-import { AuditsClient, type ClientOptions } from '../../src/index.js';
+import { AuditsClient, type AuditInput, type ClientOptions } from '../../src/index.js';
 
 /** The mocked AuditLog.co base URL and the vendor's path (shared/reference/wire/README.md section 1). */
 export const ENDPOINT = 'http://127.0.0.1:4318';
@@ -223,4 +223,9 @@ export function useMockAuditLog(use: (server: MockAuditLog) => void): void {
     vi.unstubAllEnvs();
     await resetNock();
   });
+}
+
+/** Any value, as a JavaScript caller (or an `as` cast) could pass it: for tests of run-time validation. */
+export function untyped(value: unknown): AuditInput {
+  return value as AuditInput;
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AuditsClient, AuthenticationError, HashMismatchError, ValidationError, type AuditsError, type ClientOptions } from '../../../src/index.js';
+import { AuditsClient, AuthenticationError, HashMismatchError, ValidationError, type AuditsError, type AuditInput, type ClientOptions, type FronteggAudit } from '../../../src/index.js';
 import { blockNetwork, deferred, hashOfElement, newClient, rejectionOf, resetNock, SERVER, useFakeTimers } from '../../helpers/client.js';
 import { MockRoute, type RouteResponder } from '../../helpers/mock-route.js';
 
@@ -55,7 +55,7 @@ function fronteggClient(options: ClientOptions = {}): AuditsClient {
   return client;
 }
 
-const flatAudit = { tenantId: 'tenant-1', user: 'jane@example.com', resource: 'Billing', action: 'Updated plan', severity: 'Info', ip: '203.0.113.9' };
+const flatAudit: FronteggAudit = { tenantId: 'tenant-1', user: 'jane@example.com', resource: 'Billing', action: 'Updated plan', severity: 'Info', ip: '203.0.113.9' };
 
 describe("Frontegg's own calls work unchanged", () => {
   it('new AuditsClient() + init() + a flat sendAudit: one token exchange, then the audit with token and tenant headers', async () => {
@@ -264,7 +264,7 @@ describe('the mapping of a common event (spec/EVENT.md section 8)', () => {
     auth.reply(issueToken());
     audits.reply(accepted);
     const client = fronteggClient({ clientId: CLIENT_ID, apiKey: API_KEY, server: SERVER });
-    const receipt = await client.sendAudit(event);
+    const receipt = await client.sendAudit(event as AuditInput);
     return { receipt, request: audits.requests[0] };
   }
 
@@ -340,7 +340,7 @@ describe('the mapping of a common event (spec/EVENT.md section 8)', () => {
 
   it('rejects, sending nothing: no tenant, a custom field named like a mapped key, a tenant id unfit for a header', () => {
     const client = fronteggClient({ clientId: CLIENT_ID, apiKey: API_KEY });
-    const issues = async (event: Record<string, unknown>) => ((await rejectionOf(client.sendAudit(event))) as ValidationError).issues;
+    const issues = async (event: Record<string, unknown>) => ((await rejectionOf(client.sendAudit(event as AuditInput))) as ValidationError).issues;
     return Promise.all([
       expect(issues({ action: 'a' })).resolves.toEqual([expect.objectContaining({ path: '$.tenant' })]),
       expect(issues({ action: 'a', tenant: { id: 't' }, fields: { user: 'x', ok: 'y', auditwireId: 'z' } })).resolves.toEqual([

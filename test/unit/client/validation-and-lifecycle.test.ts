@@ -12,7 +12,7 @@ import {
   type AuditReceipt,
   type Logger,
 } from '../../../src/index.js';
-import { accept, deferred, ENDPOINT, MockAuditLog, newClient, rejectionOf, stateOf, status, useFakeTimers, useMockAuditLog } from '../../helpers/client.js';
+import { accept, deferred, ENDPOINT, MockAuditLog, newClient, rejectionOf, stateOf, status, useFakeTimers, untyped, useMockAuditLog } from '../../helpers/client.js';
 
 let server: MockAuditLog;
 
@@ -51,7 +51,7 @@ describe('sendAudit with invalid input', () => {
   ])('rejects %s at once with a ValidationError at the path, and sends nothing', async (_name, input, path) => {
     server.always(accept());
     const client = newClient();
-    const issues = await validationIssuesOf(client.sendAudit(input));
+    const issues = await validationIssuesOf(client.sendAudit(untyped(input)));
     expect(issues.map((issue) => issue.path)).toContain(path);
     await client.flush();
     expect(server.requests).toHaveLength(0);
@@ -74,15 +74,15 @@ describe('sendAudit with invalid input', () => {
   it('rejects input that is not an object', async () => {
     const client = newClient();
     for (const input of [null, undefined, 'user.login', 42, []]) {
-      const issues = await validationIssuesOf(client.sendAudit(input));
+      const issues = await validationIssuesOf(client.sendAudit(untyped(input)));
       expect(issues[0]?.path).toBe('$');
     }
   });
 
   it('never throws synchronously', () => {
     const client = newClient();
-    expect(() => client.sendAudit({})).not.toThrow();
-    expect(() => client.sendAudits([{}])).not.toThrow();
+    expect(() => client.sendAudit(untyped({}))).not.toThrow();
+    expect(() => client.sendAudits([untyped({})])).not.toThrow();
   });
 
   // Regression (found in review): a lone surrogate in a field whose wire name differs from its common-model name is reported at the
@@ -98,7 +98,7 @@ describe('sendAudit with invalid input', () => {
     ['userAgent', { action: 'a.b', userAgent: 'x\ud800' }, '$.userAgent'],
   ])('reports a lone surrogate in %s at the common-model path', async (_name, input, path) => {
     const client = newClient();
-    const issues = await validationIssuesOf(client.sendAudit(input));
+    const issues = await validationIssuesOf(client.sendAudit(untyped(input)));
     expect(issues.map((issue) => issue.path)).toEqual([path]);
   });
 });
@@ -133,7 +133,7 @@ describe('sendAudits', () => {
   it('rejects the whole call with paths prefixed by the index when any event is invalid, and sends nothing', async () => {
     server.always(accept());
     const client = newClient();
-    const issues = await validationIssuesOf(client.sendAudits([{ action: 'fine' }, { action: 'user.login', actor: { id: 7 } }]));
+    const issues = await validationIssuesOf(client.sendAudits([{ action: 'fine' }, untyped({ action: 'user.login', actor: { id: 7 } })]));
     expect(issues).toEqual([{ path: '$[1].actor.id', message: expect.any(String) }]);
     await client.flush();
     expect(server.requests).toHaveLength(0);
@@ -368,7 +368,7 @@ describe('failures nobody awaits', () => {
       void client.sendAudit({ action: 'delivery.fails' });
       void client.sendAudits([{ action: 'delivery.fails' }]);
       void client.sendAudit({ action: '' });
-      void client.sendAudits([{}]);
+      void client.sendAudits([untyped({})]);
       void client.sendAudit({ action: 'queue.full' });
       await client.flush();
       await client.close();
@@ -402,7 +402,7 @@ describe('error reporting', () => {
     const client = newClient({ onError });
     const listener = vi.fn();
     client.on('error', listener);
-    const error = await rejectionOf(client.sendAudit({}));
+    const error = await rejectionOf(client.sendAudit(untyped({})));
     expect(onError).toHaveBeenCalledWith(error);
     expect(listener).toHaveBeenCalledWith(error);
   });
@@ -414,7 +414,7 @@ describe('error reporting', () => {
     const error = await rejectionOf(client.sendAudit({ action: 'a.b' }));
     expect((error as DeliveryError).status).toBe(400);
     await expect(client.flush()).resolves.toBeUndefined();
-    expect(await rejectionOf(client.sendAudit({}))).toBeInstanceOf(ValidationError);
+    expect(await rejectionOf(client.sendAudit(untyped({})))).toBeInstanceOf(ValidationError);
     expect(client.stats()).toMatchObject({ failed: 1, rejected: 1 });
   });
 
@@ -505,7 +505,7 @@ describe('the apiKey', () => {
     const auth401 = await rejectionOf(client.sendAudit({ action: 'a.b' }));
     const auth403 = await rejectionOf(client.sendAudit({ action: 'a.b' }));
     const bad = await rejectionOf(client.sendAudit({ action: 'a.b' }));
-    await rejectionOf(client.sendAudit({}));
+    await rejectionOf(client.sendAudit(untyped({})));
     await client.close();
     await rejectionOf(client.sendAudit({ action: 'a.b' }));
 
