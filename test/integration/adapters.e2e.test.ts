@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditsClient, type AuditEvent, type AuditReceipt, type ClientOptions } from '../../src/index.js';
+import { AuditsClient, HashMismatchError, type AuditEvent, type AuditReceipt, type ClientOptions } from '../../src/index.js';
 import { createReferenceServer, type ReferenceServer, type StoredEvent } from '../../src/testing.js';
 
 // The same 300 common-model events through each adapter to the reference server, over loopback. The server
@@ -80,5 +80,54 @@ describe.each(adapters)('the %s adapter against the reference server', (format, 
     if (format === 'retraced') expect(Math.max(...sizes)).toBeLessThanOrEqual(50);
     if (format === 'logzab' || format === 'frontegg') expect(sizes.every((size) => size === 1)).toBe(true);
     if (format === 'frontegg') expect(server.stats.authRequests - authBefore).toBe(1); // init()'s token served every send
+  });
+});
+
+describe.each(adapters)('the %s adapter against a faulty reference server', (format, options) => {
+  it('settles every event, loses none, and reports exactly the wrong hashes that reached it', async () => {
+    const faulty = await createReferenceServer({
+      seed: 7,
+      faults: {
+        statuses: [
+          { status: 503, probability: 0.08 },
+          { status: 429, probability: 0.04, retryAfterSeconds: 0 },
+        ],
+        dropBeforeStoreProbability: 0.03,
+        dropAfterStoreProbability: 0.03,
+        wrongHashProbability: 0.03,
+      },
+    });
+    const client = new AuditsClient({
+      ...common,
+      ...options(),
+      endpoint: faulty.url,
+      verify: 'when-present',
+      retry: { maxRetries: 30, initialDelayMs: 1, maxDelayMs: 10 },
+    });
+    try {
+      if (format === 'frontegg') await client.init('dev-client', 'dev-secret');
+      const results = await Promise.allSettled(events.map((event) => client.sendAudit(event)));
+      await client.close();
+
+      const delivered = new Set<string>();
+      const mismatched = new Set<string>();
+      const other: unknown[] = [];
+      for (const result of results) {
+        if (result.status === 'fulfilled') delivered.add(result.value.id);
+        else if (result.reason instanceof HashMismatchError) mismatched.add(result.reason.eventId);
+        else other.push(result.reason);
+      }
+      expect(other).toEqual([]);
+      expect(delivered.size + mismatched.size).toBe(TOTAL);
+      expect(mismatched.size).toBeGreaterThan(0);
+      expect([...mismatched].sort()).toEqual([...faulty.stats.wrongHashes].sort());
+      // At least once: everything acknowledged is stored, possibly more than once after a drop-after-store.
+      const stored = new Set(faulty.events.map((event) => event.eventId));
+      for (const id of delivered) expect(stored.has(id)).toBe(true);
+      expect(faulty.stats.faulted).toBeGreaterThan(0);
+    } finally {
+      await client.destroy();
+      await faulty.close();
+    }
   });
 });
