@@ -61,7 +61,7 @@ export function createAuditLogAdapter(options: AuditLogAdapterOptions): Adapter 
     prepare(input: unknown, context: PrepareContext): PreparedEvent {
       const parsed = parseCommonOrNative(input, AuditLogEventSchema, context);
       if (parsed.kind === 'native') return toPrepared(parsed.event.uuid, parsed.event);
-      return toPrepared(parsed.event.id, toAuditLogEvent(parsed.event, context.server), true);
+      return toPrepared(parsed.event.id, toAuditLogEvent(parsed.event, context.server));
     },
 
     encode(batch: readonly PreparedEvent[]): HttpRequest {
@@ -100,25 +100,26 @@ export function toAuditLogEvent(event: NormalizedEvent, server: PrepareContext['
   check.throwIfAny();
 
   const ipv4 = event.ip !== undefined && !event.ip.includes(':') ? event.ip : undefined;
-  const contextClient = compact({ ipAddress: ipv4, browserAgent: event.userAgent });
+  const contextClient = compact({ browserAgent: event.userAgent, ipAddress: ipv4 });
+  // Members in canonical (sorted) order at every level, so serializing needs no reordered copy.
   return compact({
-    uuid: event.id,
-    time: event.time,
     action: event.action,
-    description: event.description,
-    url,
     // Sentinels where the vendor requires a slot the event leaves empty (spec/EVENT.md 4.2).
-    client: compact({ uuid: event.tenant?.id ?? 'default', name: event.tenant?.name }),
     actor: event.actor
-      ? compact({ uuid: event.actor.id, name: event.actor.name, email: event.actor.email })
-      : { uuid: 'anonymous', name: 'Anonymous' },
+      ? compact({ email: event.actor.email, name: event.actor.name, uuid: event.actor.id })
+      : { name: 'Anonymous', uuid: 'anonymous' },
+    client: compact({ name: event.tenant?.name, uuid: event.tenant?.id ?? 'default' }),
     context: compact({
       client: Object.keys(contextClient).length > 0 ? contextClient : undefined,
       server: { serverId: server.id, version: server.version },
     }),
+    description: event.description,
     target: event.target
-      ? compact({ type: event.target.type ?? 'resource', uuid: event.target.id, label: event.target.name, url: targetUrl })
+      ? compact({ label: event.target.name, type: event.target.type ?? 'resource', url: targetUrl, uuid: event.target.id })
       : undefined,
+    time: event.time,
+    url,
+    uuid: event.id,
   }) as AuditLogEvent;
 }
 

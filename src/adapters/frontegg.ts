@@ -63,7 +63,7 @@ export function createFronteggAdapter(options: FronteggAdapterOptions = {}): Ada
       const prepared =
         parsed.kind === 'native'
           ? toPrepared(context.newId(), parsed.event)
-          : toPrepared(parsed.event.id, toFronteggAudit(parsed.event), true);
+          : toPrepared(parsed.event.id, toFronteggAudit(parsed.event));
       const tenantId = parsed.kind === 'native' ? parsed.event.tenantId : (parsed.event.tenant?.id ?? '');
       assertTenantHeaderSafe(tenantId, parsed.kind === 'native' ? '$.tenantId' : '$.tenant.id');
       tenantOf.set(prepared, tenantId);
@@ -106,34 +106,36 @@ export function toFronteggAudit(event: NormalizedEvent): Record<string, unknown>
     );
   }
   const anonymous = event.anonymous === true || event.actor === undefined;
+  // Members in canonical (sorted) order; custom fields (no collisions, checked above) come first and make
+  // serialization sort a copy, which only events with custom fields pay for.
   return compact({
     ...event.fields,
-    tenantId: event.tenant.id,
-    user: event.actor && (event.actor.email ?? event.actor.name ?? event.actor.id),
-    resource: event.target && (event.target.name ?? event.target.id),
     action: event.action,
-    severity: event.severity,
-    ip: event.ip,
-    auditwireId: event.id,
-    time: event.time,
-    outcome: event.outcome,
-    crud: event.crud,
-    anonymous: anonymous ? true : undefined,
-    description: event.description,
-    url: event.url,
-    userAgent: event.userAgent,
-    location: event.location,
-    device: event.device,
-    timezone: event.timezone,
-    tags: event.tags,
-    tenantName: event.tenant.name,
+    actorEmail: event.actor?.email,
     actorId: event.actor?.id,
     actorName: event.actor?.name,
-    actorEmail: event.actor?.email,
+    anonymous: anonymous ? true : undefined,
+    auditwireId: event.id,
+    crud: event.crud,
+    description: event.description,
+    device: event.device,
+    ip: event.ip,
+    location: event.location,
+    outcome: event.outcome,
+    resource: event.target && (event.target.name ?? event.target.id),
+    severity: event.severity,
+    tags: event.tags,
     targetId: event.target?.id,
-    targetType: event.target?.type,
     targetName: event.target?.name,
+    targetType: event.target?.type,
     targetUrl: event.target?.url,
+    tenantId: event.tenant.id,
+    tenantName: event.tenant.name,
+    time: event.time,
+    timezone: event.timezone,
+    url: event.url,
+    user: event.actor && (event.actor.email ?? event.actor.name ?? event.actor.id),
+    userAgent: event.userAgent,
   });
 }
 

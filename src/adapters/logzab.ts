@@ -60,7 +60,7 @@ export function createLogZabAdapter(options: LogZabAdapterOptions): Adapter {
       }
       const parsed = parseCommonOrNative(input, LogZabTrailSchema, context);
       if (parsed.kind === 'native') return toPrepared(context.newId(), parsed.event);
-      return toPrepared(parsed.event.id, toLogZabTrail(parsed.event), true);
+      return toPrepared(parsed.event.id, toLogZabTrail(parsed.event));
     },
 
     encode(batch: readonly PreparedEvent[]): HttpRequest {
@@ -92,17 +92,23 @@ export function toLogZabTrail(event: NormalizedEvent): LogZabTrail {
   });
   check.throwIfAny();
   // Sentinel actor where the event has none (spec/EVENT.md 4.2); the name falls back to email, then id.
-  const who = event.actor
-    ? { unique_id: event.actor.id, name: event.actor.name ?? event.actor.email ?? event.actor.id }
-    : { unique_id: 'anonymous', name: 'Anonymous' };
+  const name = event.actor ? (event.actor.name ?? event.actor.email ?? event.actor.id) : 'Anonymous';
   const rest = Object.fromEntries(Object.entries(event).filter(([key]) => !SLOTTED.has(key)));
+  // Members in canonical (sorted) order, so serializing needs no reordered copy.
   return compact({
-    actor: compact({ ...who, group: event.tenant?.id, ip: event.ip, device: event.device, location: event.location }),
-    object: event.target ? (event.target.name ?? event.target.id) : 'none',
     action: event.action,
-    timezone: event.timezone,
-    path: event.url,
+    actor: compact({
+      device: event.device,
+      group: event.tenant?.id,
+      ip: event.ip,
+      location: event.location,
+      name,
+      unique_id: event.actor?.id ?? 'anonymous',
+    }),
     desc: canonicalJson(rest),
+    object: event.target ? (event.target.name ?? event.target.id) : 'none',
+    path: event.url,
     tag: event.tags?.join(','),
+    timezone: event.timezone,
   });
 }

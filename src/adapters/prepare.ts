@@ -3,7 +3,6 @@ import { ValidationError, type ValidationIssue } from '../errors.js';
 import { normalizeEvent, type NormalizedEvent } from '../event/normalize.js';
 import { AuditEventSchema } from '../event/schema.js';
 import { assertNoProtoField, toIssues } from '../event/validate.js';
-import canonicalize from 'canonicalize';
 import { canonicalJson } from '../hash/canonical-json.js';
 import { sha256Hex } from '../hash/sha256.js';
 import type { PrepareContext, PreparedEvent } from './adapter.js';
@@ -41,15 +40,11 @@ function looksNative(input: unknown, nativeSchema: z.ZodType): boolean {
 }
 
 /**
- * Serializes the wire form once: the canonical JSON is both the bytes sent and the bytes hashed.
- *
- * `mappedFromValidEvent`: the wire object was built by a mapping from a schema-checked common event (strings the
- * schema found well-formed, plus the server option checked at construction), so the path-finding I-JSON walk of
- * `canonicalJson` would only repeat that work on the hot path; `canonicalize` still refuses anything non-I-JSON.
- * Native events are not mapped and always take the full check.
+ * Serializes the wire form once: the canonical JSON is both the bytes sent and the bytes hashed. Mapped and
+ * native events alike take `canonicalJson`, whose fast path handles the plain data both are made of.
  */
-export function toPrepared(id: string, wire: unknown, mappedFromValidEvent = false): PreparedEvent {
-  const text = mappedFromValidEvent ? (canonicalize(wire) as string) : canonicalJson(wire);
+export function toPrepared(id: string, wire: unknown): PreparedEvent {
+  const text = canonicalJson(wire);
   return { id, wire: text, hash: sha256Hex(text), bytes: Buffer.byteLength(text) };
 }
 

@@ -59,7 +59,7 @@ export function createRetracedAdapter(options: RetracedAdapterOptions): Adapter 
         parsed.kind === 'native'
           ? // The receipt id is the vendor id when there is one, else a local id that is not sent (spec/EVENT.md 4.4).
             toPrepared(parsed.event.external_id ?? context.newId(), parsed.event)
-          : toPrepared(parsed.event.id, toRetracedEvent(parsed.event, context.server), true);
+          : toPrepared(parsed.event.id, toRetracedEvent(parsed.event, context.server));
       if (prepared.bytes > MAX_EVENT_BYTES) {
         throw new ValidationError([{ path: '$', message: `the event is ${prepared.bytes} bytes as JSON; Retraced accepts request bodies up to 10 MB` }]);
       }
@@ -109,34 +109,35 @@ export function toRetracedEvent(event: NormalizedEvent, server: PrepareContext['
   check.throwIfAny();
 
   const ip = event.ip === undefined ? undefined : placeRetracedIp(event.ip);
+  // Members in canonical (sorted) order at every level, so serializing needs no reordered copy.
   return compact({
     action: event.action,
-    crud: event.crud as NonNullable<NormalizedEvent['crud']>,
-    created: event.time,
-    external_id: event.id,
-    group: event.tenant && compact({ id: event.tenant.id, name: event.tenant.name }),
-    actor: event.actor && compact({ id: event.actor.id, name: event.actor.name, fields: event.actor.email === undefined ? undefined : { email: event.actor.email } }),
-    // Effective anonymous (spec/EVENT.md 4.1); always sent, like is_failure, so the hashed flags are explicit.
-    is_anonymous: event.anonymous === true || event.actor === undefined,
-    target: event.target && compact({ id: event.target.id, name: event.target.name, type: event.target.type, href: event.target.url }),
-    source_ip: ip !== undefined && 'sourceIp' in ip ? ip.sourceIp : undefined,
-    description: event.description,
-    is_failure: event.outcome === 'failure',
+    actor: event.actor && compact({ fields: event.actor.email === undefined ? undefined : { email: event.actor.email }, id: event.actor.id, name: event.actor.name }),
     component: server.id,
-    version: server.version,
+    created: event.time,
+    crud: event.crud as NonNullable<NormalizedEvent['crud']>,
+    description: event.description,
+    external_id: event.id,
     // Present only when the event has custom fields: an empty {} and an absent `fields` hash differently.
     fields: event.fields,
+    group: event.tenant && compact({ id: event.tenant.id, name: event.tenant.name }),
+    // Effective anonymous (spec/EVENT.md 4.1); always sent, like is_failure, so the hashed flags are explicit.
+    is_anonymous: event.anonymous === true || event.actor === undefined,
+    is_failure: event.outcome === 'failure',
     // Always present, because severity always is (spec/EVENT.md section 6).
     metadata: compact({
+      device: event.device,
+      location: event.location,
       severity: event.severity,
+      source_ip: ip !== undefined && 'metadataSourceIp' in ip ? ip.metadataSourceIp : undefined,
+      tags: event.tags?.join(','),
+      timezone: event.timezone,
       url: event.url,
       user_agent: event.userAgent,
-      location: event.location,
-      device: event.device,
-      timezone: event.timezone,
-      tags: event.tags?.join(','),
-      source_ip: ip !== undefined && 'metadataSourceIp' in ip ? ip.metadataSourceIp : undefined,
     }),
+    source_ip: ip !== undefined && 'sourceIp' in ip ? ip.sourceIp : undefined,
+    target: event.target && compact({ href: event.target.url, id: event.target.id, name: event.target.name, type: event.target.type }),
+    version: server.version,
   }) as RetracedEvent;
 }
 

@@ -1,0 +1,84 @@
+import canonicalize from 'canonicalize';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../../src/hash/canonical-json.js';
+import { fastCanonicalJson } from '../../../src/hash/fast-canonical.js';
+
+// The fast path must give canonicalize's bytes whenever it answers, and leave to the full path whatever it cannot
+// serialize with certainty.
+
+describe('fastCanonicalJson', () => {
+  it('takes plain event data, sorting keys at every level', () => {
+    const event = { time: '2026-01-02T03:04:05.678Z', action: 'a', actor: { name: 'Zoë', id: 'u' }, tags: [{ b: 1, a: -0 }], n: 1e21 };
+    expect(fastCanonicalJson(event)).toBe('{"action":"a","actor":{"id":"u","name":"Zoë"},"n":1e+21,"tags":[{"a":0,"b":1}],"time":"2026-01-02T03:04:05.678Z"}');
+    expect(fastCanonicalJson(event)).toBe(canonicalize(event));
+  });
+
+  it('leaves a "__proto__" key to the full path, which keeps it as an ordinary member', () => {
+    const value = JSON.parse('{"z":1,"__proto__":{"x":true},"a":null}') as unknown;
+    expect(fastCanonicalJson(value)).toBeUndefined();
+    expect(canonicalJson(value)).toBe('{"__proto__":{"x":true},"a":null,"z":1}');
+  });
+
+  it('leaves a string that serializes with a \\ud escape to the full path', () => {
+    expect(fastCanonicalJson({ a: 'C:\\udata' })).toBeUndefined();
+    expect(canonicalJson({ a: 'C:\\udata' })).toBe(canonicalize({ a: 'C:\\udata' }));
+  });
+
+  it('omits undefined, function and symbol members as canonicalJson does', () => {
+    expect(fastCanonicalJson({ b: undefined, a: 1, c: () => 1, d: Symbol('s') })).toBe('{"a":1}');
+  });
+
+  it.each([
+    ['array-index-like keys (JSON.stringify would put them first)', { b: 1, 10: 'x', 9: 'y' }],
+    ['NaN', { a: Number.NaN }],
+    ['Infinity', [Number.POSITIVE_INFINITY]],
+    ['a lone surrogate in a string', { a: '\ud800' }],
+    ['a lone surrogate in a key', { '\udc00': 1 }],
+    ['a Date (toJSON)', { at: new Date(0) }],
+    ['a Map', { m: new Map() }],
+    ['an object with toJSON', { a: { toJSON: () => 'x' } }],
+    ['undefined in an array', [1, undefined]],
+    ['a hole in an array', [1, , 3]],
+    ['a bigint', { n: 1n }],
+    ['deep nesting', JSON.parse(`${'['.repeat(100)}1${']'.repeat(100)}`) as unknown],
+  ])('leaves %s to the full path', (_label, value) => {
+    expect(fastCanonicalJson(value)).toBeUndefined();
+  });
+
+  it('still gives the right bytes (or the path-precise error) through canonicalJson for what it leaves', () => {
+    expect(canonicalJson({ b: 1, 10: 'x', 9: 'y' })).toBe('{"10":"x","9":"y","b":1}');
+    expect(canonicalJson({ at: new Date(0) })).toBe('{"at":"1970-01-01T00:00:00.000Z"}');
+    expect(() => canonicalJson({ a: [Number.NaN] })).toThrow('$.a[0]');
+  });
+
+  it('a cycle is reported by the full path, not a stack overflow', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    expect(fastCanonicalJson(cyclic)).toBeUndefined();
+    expect(() => canonicalJson(cyclic)).toThrow(/cycle/i);
+  });
+
+  it('equals canonicalize whenever it answers, on random JSON with Unicode and index-like keys', () => {
+    const key = fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('0', '1', '10', '9', '01', '4294967295', '__proto__', 'a', 'B'));
+    const json = fc.letrec<{ value: unknown }>((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        fc.string({ unit: 'binary' }),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie('value'), { maxLength: 4 }),
+        fc.dictionary(key, tie('value'), { maxKeys: 5 }),
+      ),
+    })).value;
+    fc.assert(
+      fc.property(json, (value) => {
+        const fast = fastCanonicalJson(value);
+        if (fast !== undefined) expect(fast).toBe(canonicalize(value));
+        expect(canonicalJson(value)).toBe(canonicalize(value));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});
