@@ -83,3 +83,18 @@ export { LogZabTrailSchema } from './adapters/logzab.js';
 export type { LogZabTrail } from './adapters/logzab.js';
 export { FronteggAuditSchema } from './adapters/frontegg.js';
 export type { FronteggAudit } from './adapters/frontegg.js';
+
+// Request context and middleware for Node HTTP servers (Express, Fastify, Koa, node:http).
+export { requestContext } from './http/request-context.js';
+export type { RequestContext, RequestContextOptions } from './http/request-context.js';
+export type { TrustProxy } from './http/trust-proxy.js';
+export type { ProxyHeader } from './http/proxy-chain.js';
+export { auditRequest } from './http/audit-request.js';
+export type { AuditBuilder, AuditMiddleware } from './http/audit-request.js';
+export type { AuditSender, AuditErrorHandler, AuditRequestOptions } from './http/audit-when-done.js';
+export { auditFastify } from './http/audit-fastify.js';
+export type { FastifyAuditHook, FastifyLikeRequest, FastifyLikeReply } from './http/audit-fastify.js';
+export { auditKoa } from './http/audit-koa.js';
+export type { KoaAuditMiddleware, KoaLikeContext } from './http/audit-koa.js';
+export { loginEvent, LOGIN_ACTIONS } from './http/login-event.js';
+export type { LoginEventInput, LoginSucceeded, LoginFailed } from './http/login-event.js';
