@@ -7,6 +7,8 @@ const shared: Options = {
   target: 'node22',
   platform: 'node',
   sourcemap: true,
+  // Class names are part of the error contract (`error.name`, and the instanceof brand in src/errors.ts).
+  keepNames: true,
   define: { __AUDITWIRE_VERSION__: JSON.stringify(version) },
 };
 

@@ -20,6 +20,13 @@ export interface AuditsErrorOptions {
   cause?: unknown;
 }
 
+/**
+ * The names of an error's classes, under a registry symbol shared by every copy of auditwire in a process: the ESM
+ * and CommonJS builds loaded side by side, or the CommonJS `auditwire/testing` bundle beside `auditwire`. Each copy
+ * has its own classes, so plain `instanceof` would fail across them.
+ */
+const CLASS_NAMES = Symbol.for('auditwire.errorClassNames');
+
 /** Base class of every error auditwire throws or rejects with. */
 export abstract class AuditsError extends Error {
   abstract readonly code: AuditsErrorCode;
@@ -29,7 +36,23 @@ export abstract class AuditsError extends Error {
   constructor(message: string, options?: AuditsErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    Object.defineProperty(this, CLASS_NAMES, { value: classNames(new.target) });
   }
+
+  /** `error instanceof ValidationError` holds for a ValidationError from any copy of auditwire in the process. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    const names = typeof value === 'object' && value !== null ? (value as { [CLASS_NAMES]?: unknown })[CLASS_NAMES] : undefined;
+    return Array.isArray(names) && names.includes(this.name);
+  }
+}
+
+function classNames(target: unknown): string[] {
+  const names: string[] = [];
+  for (let current = target; typeof current === 'function' && current !== Error; current = Object.getPrototypeOf(current)) {
+    names.push((current as { name: string }).name);
+  }
+  return names;
 }
 
 /** One problem found in an input, located by a JSON path such as `$.actor.id`. */

@@ -10,6 +10,6 @@ export type { ExpectAuditHashOptions } from './testing/hash-comparison.js';
 export { auditMatchers } from './testing/audit-matchers.js';
 export type { AuditMatcherContext, AuditMatcherResult, AuditMatchers } from './testing/audit-matchers.js';
 export { createAuditRecorder } from './testing/audit-recorder.js';
-export type { AuditRecorder, AuditRecorderOptions, EventMatch, RecordedEvent, RecorderFailure } from './testing/audit-recorder.js';
+export type { AuditRecorder, AuditRecorderOptions, EventMatch, EventPredicate, RecordedEvent, RecorderFailure } from './testing/audit-recorder.js';
 export type { DeepPartial } from './testing/event-match.js';
 export type { WireEvents } from './testing/recorder-formats.js';

@@ -29,9 +29,11 @@ export interface RecordedEvent<E = unknown> {
 /** Selects recorded events: a partial wire event (see `DeepPartial`), or a predicate on the wire event. */
 export type EventMatch<E> = DeepPartial<E> | EventPredicate<E>;
 
-// Declared as a method so its parameter is checked bivariantly: a recorder of one format then stays assignable to
-// `AuditRecorder` of any format, for helpers that accept every recorder.
-type EventPredicate<E> = { match(event: E): boolean }['match'];
+/**
+ * A predicate on a recorded wire event. Declared as a method type so its parameter is checked bivariantly: a
+ * recorder of one format then stays assignable to `AuditRecorder` of any format, for helpers taking every recorder.
+ */
+export type EventPredicate<E> = { match(event: E): boolean }['match'];
 
 export interface AuditRecorderOptions<F extends AdapterName = AdapterName> {
   /**

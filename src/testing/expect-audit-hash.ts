@@ -11,7 +11,7 @@ import { compareAuditHash, type ExpectAuditHashOptions } from './hash-comparison
  * hashed, so the failure says what the event now contains. A `hash` that is not 64 hex digits, and an event that
  * cannot be hashed (not I-JSON, or missing what the Retraced formula needs), fail the same way with the reason.
  *
- * @example Pin the hash of an event your code builds (fixed `id` and `time`, so the hash is stable)
+ * @example Pin the hash of an event your code builds (fixed id and time, so the hash is stable)
  * ```ts
  * import { expectAuditHash } from 'auditwire/testing';
  *

@@ -26,6 +26,30 @@ describe('the built package', () => {
     expect(run(['--input-type=module', '-e', script]).trim()).toBe('true true $.n');
   });
 
+  it('keeps instanceof working across the CommonJS testing bundle, the CommonJS entry and the ESM entry', () => {
+    // Each build carries its own copy of the error classes; the errors carry a registry brand so instanceof holds.
+    const script = `
+      import { createRequire } from 'node:module';
+      import * as esm from 'auditwire';
+      const require = createRequire(process.cwd() + '/');
+      const cjs = require('auditwire');
+      const testing = require('auditwire/testing');
+      const recorder = testing.createAuditRecorder();
+      const client = new cjs.AuditsClient({ adapter: recorder, dispatcher: recorder.dispatcher });
+      let fromClient;
+      try { await client.sendAudit({ acton: 'typo' }); } catch (error) { fromClient = error; }
+      await client.close();
+      let fromEsm;
+      try { esm.canonicalJson({ n: NaN }); } catch (error) { fromEsm = error; }
+      console.log([
+        fromClient instanceof cjs.ValidationError, fromClient instanceof esm.ValidationError, fromClient instanceof esm.AuditsError,
+        fromEsm instanceof cjs.CanonicalizationError, fromEsm instanceof cjs.ValidationError, fromEsm instanceof cjs.DeliveryError,
+        fromEsm.name,
+      ].join(' '));
+    `;
+    expect(run(['--input-type=module', '-e', script]).trim()).toBe('true true true true true false CanonicalizationError');
+  });
+
   it('runs the README example, which prints the hash of the AuditLog.co sample event', () => {
     const [canonical, hash] = run(['examples/hash-sample-event.mjs']).trim().split('\n');
     expect(hash).toBe(hashEvent(sampleEvent));
