@@ -1,5 +1,13 @@
-/** Deletes undefined members in place, so optional wire fields are absent rather than present-but-undefined. */
+/**
+ * A copy of `record` without its undefined members, so optional wire fields are absent rather than
+ * present-but-undefined. Copying (rather than `delete` in place) keeps the object in V8's fast shape, which keeps
+ * property access and `JSON.stringify` fast on the hot path; member order is preserved.
+ */
 export function compact<T extends Record<string, unknown>>(record: T): T {
-  for (const key of Object.keys(record)) if (record[key] === undefined) delete record[key];
-  return record;
+  const out: Record<string, unknown> = {};
+  for (const key in record) {
+    const value = record[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out as T;
 }
