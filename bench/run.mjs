@@ -3,13 +3,19 @@
 import { cpus, totalmem, type } from 'node:os';
 import { writeFileSync } from 'node:fs';
 
-const modules = ['./hash.bench.mjs', './client.bench.mjs', './cli.bench.mjs'];
+const modules = ['./hash.bench.mjs', './client.bench.mjs', './outage.bench.mjs', './spool.bench.mjs', './cli.bench.mjs'];
 
+const started = performance.now();
 const sections = [];
+const timings = [];
 for (const path of modules) {
+  const moduleStarted = performance.now();
   const { run } = await import(path);
   sections.push(await run());
+  timings.push(`${path.replace('./', '').replace('.bench.mjs', '')} ${((performance.now() - moduleStarted) / 1000).toFixed(0)} s`);
+  process.stderr.write(`bench: ${path} done in ${((performance.now() - moduleStarted) / 1000).toFixed(0)} s\n`);
 }
+const seconds = (performance.now() - started) / 1000;
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const header = [
@@ -19,6 +25,7 @@ const header = [
   `- Machine: ${type()} ${process.arch}, ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
   `- Node: ${process.version}`,
   '- Reproduce: `npm install && npm run bench` (writes this file).',
+  `- Run time: ${seconds.toFixed(0)} s after the build (${timings.join(', ')}).`,
   '',
 ].join('\n');
 writeFileSync(new URL('./results.md', import.meta.url), `${header}\n${sections.join('\n\n')}\n`);

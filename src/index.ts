@@ -57,6 +57,7 @@ export type {
   VerifyPolicy,
   WhenQueueFull,
   DeliveryGuarantee,
+  SpoolOptions,
 } from './options.js';
 export type { Logger } from './logger.js';
 export type {

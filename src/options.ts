@@ -32,6 +32,31 @@ export interface RetryOptions {
   deadlineMs?: number;
 }
 
+/**
+ * An on-disk journal of accepted events, so that events survive a crash of the process (see `ClientOptions.spool`).
+ * The directory belongs to one client at a time and to one adapter and endpoint while it holds events.
+ */
+export interface SpoolOptions {
+  /** The journal's directory, created if missing. A second client on it (in any live process) is refused. */
+  dir: string;
+  /**
+   * Group commit: an accepted event waits at most this long before the write and `fdatasync` that make it durable
+   * begin; every event accepted meanwhile shares that one fsync. `'persisted'` follows within
+   * `commitIntervalMs` + two write-and-fdatasync times (one commit may already be in progress). Events are sent only
+   * once durable, so this also delays delivery by up to that much. 0 commits at the next turn of the event loop.
+   * @default 5
+   */
+  commitIntervalMs?: number;
+  /**
+   * Bytes of unacknowledged events the spool holds at most (queued, in flight, and those kept after a failure that
+   * may pass, for the next client). An event that would pass it is refused with `QueueFullError`, whatever
+   * `whenQueueFull` says: the room is made by acknowledgements, which may only come at the next start.
+   * The files on disk stay under about three times this.
+   * @default 64 MiB
+   */
+  maxBytes?: number;
+}
+
 export interface ClientOptions {
   /** Wire format: a built-in adapter's name or an `Adapter` object. Env `AUDITWIRE_ADAPTER`. @default 'frontegg' */
   adapter?: AdapterName | Adapter;
@@ -89,6 +114,13 @@ export interface ClientOptions {
   maxResponseBytes?: number;
   /** Allow a plain http:// endpoint that is not loopback (credentials then travel unencrypted). @default false */
   allowInsecureHttp?: boolean;
+  /**
+   * Journal every accepted event to disk before it is sent, and forget it only once the server acknowledged it,
+   * so a process killed at any point loses nothing it reported `'persisted'`: the next client on the same `dir`
+   * sends it again (with the same id, wire bytes and hash; a deduplicating server stores it once). Requires
+   * `delivery: 'at-least-once'`. @default undefined (no spool: accepted events live in memory only)
+   */
+  spool?: SpoolOptions;
 }
 
 export interface ResolvedOptions {
@@ -112,6 +144,14 @@ export interface ResolvedOptions {
   readonly dispatcher: Dispatcher | undefined;
   readonly maxResponseBytes: number;
   readonly allowInsecureHttp: boolean;
+  readonly spool: ResolvedSpoolOptions | undefined;
+}
+
+export interface ResolvedSpoolOptions {
+  /** Absolute. */
+  readonly dir: string;
+  readonly commitIntervalMs: number;
+  readonly maxBytes: number;
 }
 
 export const DEFAULT_RETRY: Required<RetryOptions> = {

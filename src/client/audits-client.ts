@@ -9,6 +9,9 @@ import { AuditsError, ClientClosedError, DeliveryError, HashMismatchError, Queue
 import { silentLogger, type Logger } from '../logger.js';
 import type { ClientOptions, ResolvedOptions } from '../options.js';
 import { BatchProcessor } from '../processor/batch-processor.js';
+import { isDoneForSpool } from '../spool/ack-policy.js';
+import type { SpoolBinding } from '../spool/journal-record.js';
+import { Spool, type SpoolEntry } from '../spool/spool.js';
 import { HttpTransport } from '../transport/http-transport.js';
 import type { AuditsClientEventMap, AuditsClientStats } from './client-events.js';
 import { FLUSH_BEFORE_EXIT, flushBeforeExit } from './exit-flush.js';
@@ -50,8 +53,13 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
   readonly #prepareContext: PrepareContext;
   #state: 'open' | 'closing' | 'closed' = 'open';
   #closing: Promise<void> | undefined;
-  readonly #counters = { accepted: 0, delivered: 0, failed: 0, retried: 0, mismatched: 0, rejected: 0 };
+  readonly #counters = { accepted: 0, delivered: 0, failed: 0, retried: 0, mismatched: 0, rejected: 0, recovered: 0 };
   readonly #unregisterExitFlush: () => void;
+  readonly #spool: Spool | undefined;
+  /** The spool whose recovered events wait for the first successful init(). */
+  #replayAfterInit: Spool | undefined;
+  /** Each accepted event's journal entry, when there is a spool. */
+  readonly #journaled = new WeakMap<PendingEvent, SpoolEntry>();
 
   constructor(options: ClientOptions = {}) {
     super();
@@ -60,6 +68,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     this.#onError = options.onError;
     this.#adapter = createAdapter(this.#options);
     this.#transport = new HttpTransport(this.#options);
+    this.#spool = this.#openSpool();
     this.#prepareContext = { server: this.#options.server, newId: randomUUID, now: () => new Date() };
     const limits = this.#adapter.limits;
     const delivery = new BatchDelivery(
@@ -83,8 +92,16 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
       maxBatchBytes: Math.min(this.#options.maxBatchBytes ?? limits.maxBatchBytes, limits.maxBatchBytes),
       flushIntervalMs: this.#options.flushIntervalMs,
       maxConcurrentExports: this.#options.maxConcurrentRequests ?? limits.defaultConcurrentRequests ?? 4,
-      exportBatch: (batch) => delivery.deliver(batch),
+      // With a spool, a batch leaves only once every event in it is on disk: what was sent was journaled first.
+      exportBatch: (batch) => {
+        const durable = this.#spool?.whenDurable(batch.map((event) => this.#journaled.get(event)));
+        return durable === undefined ? delivery.deliver(batch) : durable.then(() => delivery.deliver(batch));
+      },
     });
+    // An adapter waiting for init(clientId, apiKey) would fail the replayed events at once: they wait for init().
+    const awaitsInit = this.#adapter.authenticate !== undefined && (this.#options.clientId === undefined || this.#options.apiKey === undefined);
+    if (this.#spool !== undefined && !awaitsInit) this.#replay(this.#spool);
+    else this.#replayAfterInit = this.#spool;
     this.#unregisterExitFlush = flushBeforeExit(this);
   }
 
@@ -92,6 +109,8 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
   [FLUSH_BEFORE_EXIT](): void {
     const { accepted, delivered, failed } = this.#counters;
     if (this.#state === 'open' && accepted > delivered + failed) void this.flush();
+    // Pending acknowledgements: written now, or the next start would send those events again.
+    if (this.#spool?.hasPending === true) this.#spool.commitNow();
   }
 
   /** The name of the adapter in use, e.g. `auditlog`. */
@@ -125,6 +144,11 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     const release = this.#hold.acquire();
     const promise = this.#adapter
       .authenticate({ clientId, apiKey }, { signal: this.#abort.signal, exchange })
+      .then(() => {
+        const spool = this.#replayAfterInit;
+        this.#replayAfterInit = undefined;
+        if (spool !== undefined && this.#state === 'open') this.#replay(spool);
+      })
       .catch((error: unknown) => fail(asAuditsError(error)))
       .finally(release);
     promise.catch(noop);
@@ -168,6 +192,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
   /** Resolves when every event accepted before the call has settled (delivered or failed). Never rejects. */
   async flush(): Promise<void> {
     const release = this.#hold.acquire();
+    this.#spool?.commitNow();
     try {
       await this.#processor.flush();
     } finally {
@@ -201,7 +226,58 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
       queuedBytes: this.#processor.queuedBytes,
       inFlight: this.#processor.inFlight,
       ...this.#counters,
+      persisted: this.#spool?.persisted ?? 0,
+      spooledBytes: this.#spool?.liveBytes ?? 0,
     };
+  }
+
+  #openSpool(): Spool | undefined {
+    const settings = this.#options.spool;
+    if (settings === undefined) return undefined;
+    const binding: SpoolBinding = {
+      adapter: this.#adapter.name,
+      endpoint: this.#options.endpoint ?? null,
+      // Retraced's URL carries the project, so a spool of one project must not replay into another.
+      projectId: this.#options.adapter === 'retraced' ? (this.#options.projectId ?? null) : null,
+    };
+    const spool = new Spool(settings, binding, {
+      persisted: (ids) => this.#emitSafely('persisted', ids),
+      failed: (error) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        this.#report(new DeliveryError(`spool: writing the journal failed (${reason}); events are still delivered but no longer journaled`, { cause: error }));
+      },
+    });
+    if (spool.damage.corrupt > 0) this.#logger.warn(`auditwire: spool: ${spool.damage.corrupt} damaged journal line(s) skipped in ${settings.dir}`);
+    if (spool.damage.torn > 0) this.#logger.debug(`auditwire: spool: dropped ${spool.damage.torn} line(s) cut short by the previous process's end`);
+    return spool;
+  }
+
+  /** Queues the events a previous client left unacknowledged, ahead of any new one. */
+  #replay(spool: Spool): void {
+    const ids: string[] = [];
+    for (const entry of spool.recovered) {
+      const pending: PendingEvent = { prepared: entry.event, bytes: entry.event.bytes, attempts: 0, seq: 0, settled: false, resolve: noop, reject: noop };
+      if (!this.#processor.couldEverFit(pending.bytes)) {
+        this.#logger.warn(`auditwire: spool: event ${entry.event.id} is larger than maxQueueBytes; it stays in the spool`);
+        continue;
+      }
+      this.#journaled.set(pending, entry);
+      this.#counters.recovered++;
+      ids.push(entry.event.id);
+      if (this.#processor.offer(pending)) this.#counters.accepted++;
+      else this.#processor.offerWhenRoom(pending, this.#abort.signal).then(() => void this.#counters.accepted++, noop);
+    }
+    // Listeners are attached after the constructor returns; requests take longer than a tick, so this comes first.
+    if (ids.length > 0) process.nextTick(() => this.#emitSafely('recovered', ids));
+  }
+
+  #emitSafely(name: 'persisted' | 'recovered', ids: readonly string[]): void {
+    try {
+      if (name === 'persisted') this.emit('persisted', ids);
+      else this.emit('recovered', ids);
+    } catch (error) {
+      this.#logger.error(`auditwire: a '${name}' listener threw: ${String(error)}`);
+    }
   }
 
   #accept(input: unknown): AcceptedEvent | AuditsError {
@@ -221,13 +297,29 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     // 'error' and onError). A caller who awaits it still sees the rejection.
     promise.catch(noop);
     const pending = { prepared, bytes: prepared.bytes, attempts: 0, seq: 0, settled: false, resolve, reject, promise };
+    const spool = this.#spool;
     if (!this.#processor.couldEverFit(prepared.bytes)) {
       this.#fail(pending, new ValidationError([{ path: '$', message: `the event is ${prepared.bytes} bytes, more than maxQueueBytes` }]));
-    } else if (this.#processor.offer(pending)) {
+      return pending;
+    }
+    if (spool !== undefined && prepared.bytes > (this.#options.spool?.maxBytes ?? Number.POSITIVE_INFINITY)) {
+      this.#fail(pending, new ValidationError([{ path: '$', message: `the event is ${prepared.bytes} bytes, more than spool.maxBytes` }]));
+      return pending;
+    }
+    if (spool !== undefined && !spool.hasRoomFor(prepared.bytes)) {
+      this.#fail(pending, new QueueFullError(`the spool holds ${spool.liveBytes} bytes of unacknowledged events (spool.maxBytes); the event was not accepted`));
+      return pending;
+    }
+    // Journaled before it is queued: offer() may start a batch at once, and a batch waits for its entries.
+    const entry = spool?.append(prepared);
+    if (entry !== undefined) this.#journaled.set(pending, entry);
+    if (this.#processor.offer(pending)) {
       this.#counters.accepted++;
     } else if (this.#options.whenQueueFull === 'reject') {
+      if (entry !== undefined) spool?.cancel(entry);
       this.#fail(pending, new QueueFullError(`the queue is full (${this.#processor.queued} events, ${this.#processor.queuedBytes} bytes); the event was not accepted`));
     } else {
+      // A journaled event that never gets room stays in the spool (it may already be reported 'persisted').
       this.#processor.offerWhenRoom(pending, this.#abort.signal).then(
         () => void this.#counters.accepted++,
         () => this.#fail(pending, new ClientClosedError('the client was closed while the event waited for room in the queue')),
@@ -254,6 +346,8 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
   #settle(event: PendingEvent, outcome: Outcome): void {
     if (event.settled) return;
     this.#processor.markSettled(event);
+    const entry = this.#journaled.get(event);
+    if (entry !== undefined && isDoneForSpool(outcome, this.#abort.signal.aborted)) this.#spool?.ack(entry);
     if (outcome.ok) {
       this.#counters.delivered++;
       event.resolve(outcome.receipt);
@@ -285,6 +379,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     this.#state = 'closing';
     this.#unregisterExitFlush();
     const release = this.#hold.acquire();
+    this.#spool?.commitNow();
     try {
       const drained = timeoutMs > 0 && (await settlesWithin(this.#processor.flush(), timeoutMs));
       if (!drained) {
@@ -303,6 +398,8 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
       this.#report(asAuditsError(error));
     } finally {
       this.#adapter.close?.();
+      // After every event settled, so their acknowledgements are in the last commit.
+      await this.#spool?.close().catch((error: unknown) => this.#report(asAuditsError(error)));
       this.#state = 'closed';
       release();
     }

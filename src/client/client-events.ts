@@ -14,6 +14,20 @@ export interface AuditsClientEventMap {
   hashMismatch: [error: HashMismatchError];
   /** Every failure, including invalid input and a full queue. Without a listener nothing is thrown. */
   error: [error: AuditsError];
+  /**
+   * With the `spool` option: these events (ids in the order accepted) are written and fdatasync'ed. From now on
+   * a crash does not lose them: the next client on the directory sends them. Comes at most
+   * `spool.commitIntervalMs` plus two write-and-fdatasync times after `sendAudit`, and always before the events'
+   * `'delivered'` (nothing is sent before it is journaled).
+   */
+  persisted: [ids: readonly string[]];
+  /**
+   * With the `spool` option: a previous client left these events unacknowledged (they may have reached the server
+   * before it ended); they are queued again (ahead of new events, unless they wait for init()), and their outcomes come as `'delivered'` and
+   * `'failed'` (no promise waits for them). Emitted once: on the tick after construction, or, for an adapter that
+   * takes its credentials from `init(clientId, apiKey)` and has none as options, once `init()` succeeded.
+   */
+  recovered: [ids: readonly string[]];
 }
 
 /** A point-in-time snapshot of the client's counters. */
@@ -36,4 +50,10 @@ export interface AuditsClientStats {
   readonly mismatched: number;
   /** Inputs refused before queueing (invalid, queue full, client closed). */
   readonly rejected: number;
+  /** Events a previous client left in the spool and this one queued again (also counted in `accepted`). */
+  readonly recovered: number;
+  /** Events this client journaled and fdatasync'ed (0 without a spool). */
+  readonly persisted: number;
+  /** Bytes of the events the spool holds: not yet acknowledged, including those kept for the next start. */
+  readonly spooledBytes: number;
 }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
+import { resolve as resolvePath } from 'node:path';
 import { ValidationError, type ValidationIssue } from '../errors.js';
-import { DEFAULT_RETRY, type ClientOptions, type ResolvedOptions } from '../options.js';
+import { DEFAULT_RETRY, type ClientOptions, type ResolvedOptions, type ResolvedSpoolOptions } from '../options.js';
 
 const ADAPTER_NAMES = new Set(['auditlog', 'retraced', 'logzab', 'frontegg']);
 
@@ -49,12 +50,17 @@ export function resolveOptions(options: ClientOptions, env: NodeJS.ProcessEnv = 
     dispatcher: options.dispatcher,
     maxResponseBytes: count('maxResponseBytes', options.maxResponseBytes, 1024 * 1024),
     allowInsecureHttp: options.allowInsecureHttp ?? false,
+    spool: options.spool === undefined ? undefined : resolveSpool(options.spool, count, issues),
   };
   oneOf(issues, 'whenQueueFull', resolved.whenQueueFull, ['reject', 'wait']);
   oneOf(issues, 'verify', resolved.verify, ['require', 'when-present', 'off']);
   oneOf(issues, 'delivery', resolved.delivery, ['at-least-once', 'at-most-once']);
   if (typeof adapter === 'string' && !ADAPTER_NAMES.has(adapter)) {
     issues.push({ path: 'options.adapter', message: `unknown adapter "${adapter}" (auditlog, retraced, logzab, frontegg, or an Adapter object)` });
+  }
+  if (resolved.spool !== undefined && resolved.delivery !== 'at-least-once') {
+    // A restarted client cannot know whether a journaled event left before the crash, so it sends it again.
+    issues.push({ path: 'options.spool', message: "replays events whose delivery is unknown, so it needs delivery: 'at-least-once'" });
   }
   if (resolved.endpoint !== undefined) checkEndpoint(resolved.endpoint, resolved.allowInsecureHttp, issues);
   // The server option is copied into every mapped event, so it gets the checks the event schema gives strings.
@@ -63,6 +69,20 @@ export function resolveOptions(options: ClientOptions, env: NodeJS.ProcessEnv = 
   }
   if (issues.length > 0) throw new ValidationError(issues);
   return resolved;
+}
+
+function resolveSpool(
+  spool: NonNullable<ClientOptions['spool']>,
+  count: (name: string, value: number | undefined, fallback: number, min?: number) => number,
+  issues: ValidationIssue[],
+): ResolvedSpoolOptions {
+  const dir: unknown = spool.dir;
+  if (typeof dir !== 'string' || dir.trim() === '') issues.push({ path: 'options.spool.dir', message: 'must be a non-empty path' });
+  return {
+    dir: typeof dir === 'string' ? resolvePath(dir) : '',
+    commitIntervalMs: count('spool.commitIntervalMs', spool.commitIntervalMs, 5, 0),
+    maxBytes: count('spool.maxBytes', spool.maxBytes, 64 * 1024 * 1024),
+  };
 }
 
 function envAdapter(value: string | undefined, issues: ValidationIssue[]): ResolvedOptions['adapter'] | undefined {
