@@ -6,6 +6,13 @@ export interface Sized {
   readonly bytes: number;
 }
 
+interface RoomWaiter {
+  readonly bytes: number;
+  readonly signal: AbortSignal;
+  readonly resolve: () => void;
+  readonly reject: (reason: unknown) => void;
+}
+
 export class BoundedQueue<T extends Sized> {
   readonly #items: T[] = [];
   #head = 0;
@@ -13,7 +20,12 @@ export class BoundedQueue<T extends Sized> {
   // Room promised to woken waiters that have not pushed yet, so that an offer() in between cannot take it.
   #reservedItems = 0;
   #reservedBytes = 0;
-  readonly #roomWaiters: Array<{ bytes: number; resolve: () => void }> = [];
+  // Producers waiting for room, in order from #waiterHead (an index, so serving one is O(1) even with many).
+  #roomWaiters: RoomWaiter[] = [];
+  #waiterHead = 0;
+  // One abort listener per signal, however many producers wait on it: one listener each made adding the ten
+  // thousandth waiter slow (Node's listener list grows linearly) and an abort quadratic.
+  readonly #watchedSignals = new WeakSet<AbortSignal>();
 
   constructor(
     readonly maxItems: number,
@@ -34,27 +46,42 @@ export class BoundedQueue<T extends Sized> {
   }
 
   offer(item: T): boolean {
-    if (!this.fits(item.bytes) || this.#roomWaiters.length > 0) return false;
+    if (!this.fits(item.bytes) || this.#waiting > 0) return false;
     this.#push(item);
     return true;
   }
 
   /** Resolves once an item of `bytes` fits (waiters are served in order), or rejects when `signal` aborts. */
   async whenRoom(bytes: number, signal: AbortSignal): Promise<void> {
-    if (this.#roomWaiters.length === 0 && this.fits(bytes)) {
+    if (this.#waiting === 0 && this.fits(bytes)) {
       this.#reserve(bytes);
       return;
     }
     signal.throwIfAborted();
+    if (!this.#watchedSignals.has(signal)) {
+      this.#watchedSignals.add(signal);
+      signal.addEventListener('abort', () => this.#abortWaiters(signal), { once: true });
+    }
     await new Promise<void>((resolve, reject) => {
-      const waiter = { bytes, resolve: () => { signal.removeEventListener('abort', onAbort); resolve(); } };
-      const onAbort = (): void => {
-        this.#roomWaiters.splice(this.#roomWaiters.indexOf(waiter), 1);
-        reject(signal.reason as Error);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.#roomWaiters.push(waiter);
+      this.#roomWaiters.push({ bytes, signal, resolve, reject });
     });
+  }
+
+  get #waiting(): number {
+    return this.#roomWaiters.length - this.#waiterHead;
+  }
+
+  #abortWaiters(signal: AbortSignal): void {
+    const remaining: RoomWaiter[] = [];
+    for (let index = this.#waiterHead; index < this.#roomWaiters.length; index++) {
+      const waiter = this.#roomWaiters[index] as RoomWaiter;
+      if (waiter.signal === signal) waiter.reject(signal.reason);
+      else remaining.push(waiter);
+    }
+    this.#roomWaiters = remaining;
+    this.#waiterHead = 0;
+    // The waiters left may fit now that earlier ones are gone.
+    this.#wakeWaiters();
   }
 
   /** Pushes into the room `whenRoom` reserved (for an item of the same size). */
@@ -100,12 +127,16 @@ export class BoundedQueue<T extends Sized> {
 
   #wakeWaiters(): void {
     // Serve in order, so that a large waiter is not starved by later small ones.
-    while (this.#roomWaiters.length > 0) {
-      const first = this.#roomWaiters[0] as { bytes: number; resolve: () => void };
+    while (this.#waiting > 0) {
+      const first = this.#roomWaiters[this.#waiterHead] as RoomWaiter;
       if (!this.fits(first.bytes)) break;
       this.#reserve(first.bytes);
-      this.#roomWaiters.shift();
+      this.#waiterHead++;
       first.resolve();
+    }
+    if (this.#waiterHead > 1024 && this.#waiterHead * 2 > this.#roomWaiters.length) {
+      this.#roomWaiters = this.#roomWaiters.slice(this.#waiterHead);
+      this.#waiterHead = 0;
     }
   }
 
