@@ -10,8 +10,9 @@ export interface Acknowledged {
 }
 
 /**
- * The common tail of every event-accepting route, once auth and validation have passed: draw the fault, store,
- * persist, then either drop the connection or let the route answer in its vendor's shape.
+ * The common tail of every event-accepting route, once auth and validation have passed: draw the fault, store
+ * (with `deduplicate`, a repeated id is answered with the record stored first), persist, hold a slow answer back,
+ * then either drop the connection or let the route answer in its vendor's shape.
  */
 export async function acceptEvents(
   context: RouteContext,
@@ -19,14 +20,18 @@ export async function acceptEvents(
   items: readonly NewEvent[],
   replies: { readonly fault: FaultReply; readonly success: (acknowledged: readonly Acknowledged[]) => void },
 ): Promise<void> {
-  const { faults, store } = context.state;
+  const { faults, store, stats } = context.state;
   const gate = faults.enter(context, replies.fault);
   if (gate === undefined) return;
-  const { events, persisted } = store.add(format, items);
-  context.report.events = events.length;
+  const { events, stored, duplicates, persisted } = store.add(format, items);
+  context.report.events = stored;
+  stats.duplicates += duplicates;
   // Drawn before awaiting the file, so the seeded sequence does not depend on disk timing.
   const hashes = gate.dropAfterStore ? [] : faults.answerHashes(context, events);
   await persisted;
+  await faults.hold(gate.slowMs);
   if (gate.dropAfterStore) return faults.dropAfterStore(context);
+  // The client gave up waiting (a slow answer past its timeout): nothing is left to answer.
+  if (context.response.destroyed || context.request.socket.destroyed) return;
   replies.success(events.map((event, index) => ({ event, hash: hashes[index] ?? event.hash })));
 }

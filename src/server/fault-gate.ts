@@ -2,6 +2,8 @@ import { drawRequestFault, seededRandom, type FaultOptions } from './faults.js';
 import type { RouteContext } from './route.js';
 import type { ReferenceServerStats, StoredEvent } from './types.js';
 
+const DEFAULT_SLOW_MS = 1_000;
+
 /** Answers an injected error status in the route's own vendor shape. */
 export type FaultReply = (status: number, headers: Record<string, string>) => void;
 
@@ -33,9 +35,9 @@ export class FaultGate {
   /**
    * Draws the request's fault once it is valid, before anything is stored. An error status is answered and a
    * drop-before-store is done here (returns `undefined`: the request is finished); otherwise says whether the
-   * connection must be dropped after storing.
+   * connection must be dropped after storing and how long the answer is held back (`slowMs`, 0 for none).
    */
-  enter(context: RouteContext, reply: FaultReply): { readonly dropAfterStore: boolean } | undefined {
+  enter(context: RouteContext, reply: FaultReply): { readonly dropAfterStore: boolean; readonly slowMs: number } | undefined {
     const fault = drawRequestFault(this.#faults, this.#random);
     if (fault.kind === 'status') {
       this.#stats.faulted++;
@@ -46,7 +48,17 @@ export class FaultGate {
       this.#drop(context);
       return undefined;
     }
-    return { dropAfterStore: fault.kind === 'drop-after-store' };
+    const slowProbability = this.#faults.slowProbability ?? 0;
+    // Drawn only when configured, so the sequences of existing seeds do not move.
+    const slow = slowProbability > 0 && this.#random() < slowProbability;
+    if (slow) this.#stats.slowed++;
+    return { dropAfterStore: fault.kind === 'drop-after-store', slowMs: slow ? (this.#faults.slowMs ?? DEFAULT_SLOW_MS) : 0 };
+  }
+
+  /** Holds a slow answer back; the timer never keeps a process alive on its own. */
+  async hold(ms: number): Promise<void> {
+    if (ms <= 0) return;
+    await new Promise((resolve) => setTimeout(resolve, ms).unref());
   }
 
   /** The client cannot know the events were stored: the vendors' no-deduplication case (wire README sections 1, 2). */

@@ -13,6 +13,14 @@ export interface FaultOptions {
   wrongHashProbability?: number;
   /** Delay every answer by this many milliseconds (to exercise client timeouts). */
   delayMs?: number;
+  /**
+   * Per request that gets as far as storing: store the events, then hold the answer back `slowMs` (a slow vendor
+   * that did the work; with `slowMs` past the client's request timeout, the client gives up on a stored batch).
+   * Drawn only when it is above 0, so the fault sequence of a seed without it is unchanged.
+   */
+  slowProbability?: number;
+  /** How late a slow answer comes, in milliseconds. @default 1000 */
+  slowMs?: number;
 }
 
 export type RequestFault =

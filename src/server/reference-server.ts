@@ -23,8 +23,8 @@ const ROUTES: readonly Route[] = [...auditLogRoutes, ...retracedRoutes, ...logZa
 export async function createReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
   const ttl = options.tokenTtlSeconds;
   if (ttl !== undefined && !(Number.isFinite(ttl) && ttl >= 0)) throw new RangeError(`tokenTtlSeconds must be a finite number >= 0, got ${ttl}`);
-  const stats: ReferenceServerStats = { requests: 0, faulted: 0, wrongHashes: new Set(), lastAnswerAt: 0, authRequests: 0 };
-  const store = await EventStore.open(options.file);
+  const stats: ReferenceServerStats = { requests: 0, faulted: 0, slowed: 0, duplicates: 0, wrongHashes: new Set(), lastAnswerAt: 0, authRequests: 0 };
+  const store = await EventStore.open({ file: options.file, deduplicate: options.deduplicate });
   const state: ServerState = { options, store, faults: new FaultGate(options.faults ?? {}, options.seed ?? 1, stats), tokens: new TokenStore(), stats };
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
 
@@ -43,7 +43,8 @@ export async function createReferenceServer(options: ReferenceServerOptions = {}
     const report = { events: 0 };
     response.once('finish', () => notify({ method, path, status: response.statusCode, ...(found?.route.format ? { format: found.route.format } : {}), events: report.events }));
     const body = await readBody(request, maxBodyBytes);
-    if (body === undefined) return sendJson(response, 413, { statusCode: 413, message: 'request body too large' });
+    // The connection is closed after a 413, as servers do for a body they would not take.
+    if (body === undefined) return sendJson(response, 413, { statusCode: 413, message: 'request body too large' }, { connection: 'close' });
     if (found === undefined) return sendJson(response, 404, { statusCode: 404, message: `no route for ${method} ${path}` });
     if (found.route.acceptsEvents) await state.faults.delay();
     await found.route.handle({ request, response, body, params: found.params, state, report });

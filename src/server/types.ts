@@ -32,7 +32,7 @@ export interface RequestInfo {
    * GET routes, 404s), so summing `events` per format counts event requests only.
    */
   readonly format?: EventFormat;
-  /** Events stored by this request. */
+  /** Events stored by this request (a duplicate acknowledged under `deduplicate` is not counted). */
   readonly events: number;
 }
 
@@ -64,6 +64,15 @@ export interface ReferenceServerOptions {
   seed?: number;
   /** Largest request body accepted; more gets 413. @default 10 MiB */
   maxBodyBytes?: number;
+  /**
+   * Deduplicate by the event's own id, per format (AuditLog.co `uuid`, Retraced `external_id`, the `id` in a
+   * LogZab `desc` JSON object, Frontegg `auditwireId`): a repeated id is acknowledged with the server id and hash
+   * of the event stored first, and not stored again (counted in `stats.duplicates`). Events without an id of
+   * their own are always stored. The vendors themselves do not deduplicate (AuditLog.co, Retraced) or do not say
+   * (LogZab, Frontegg): this models an idempotent server, so a test can tell a resend from a lost event.
+   * @default false
+   */
+  deduplicate?: boolean;
 }
 
 export interface ReferenceServerStats {
@@ -71,6 +80,10 @@ export interface ReferenceServerStats {
   requests: number;
   /** Requests answered with an injected error status or dropped. */
   faulted: number;
+  /** Requests whose answer was held back by the `slowProbability` fault. */
+  slowed: number;
+  /** Events acknowledged without being stored again because their id was already stored (`deduplicate`). */
+  duplicates: number;
   /** Event ids whose hash was deliberately wrong in an answer that reached the client. */
   readonly wrongHashes: Set<string>;
   /** `Date.now()` when the last successful event answer was written, or 0. */
@@ -82,7 +95,7 @@ export interface ReferenceServerStats {
 export interface ReferenceServer {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
-  /** Everything stored, in order (duplicates included: the vendors do not deduplicate). */
+  /** Everything stored, in order (duplicates included unless `deduplicate` is set: the vendors do not deduplicate). */
   readonly events: readonly StoredEvent[];
   readonly stats: ReferenceServerStats;
   setFaults(faults: FaultOptions): void;
