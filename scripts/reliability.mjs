@@ -84,7 +84,7 @@ const fuzzServer = sections('fuzz-server-routes');
 push(row(['target', 'runs (inputs)', 'outcomes']));
 push(row(['---', '---', '---']));
 for (const f of fuzzSend) {
-  push(row(['`sendAudit` (4 adapters, to the reference server)', f.runs, `resolved ${fmt(f.resolved)}, rejected ${fmt(f.rejected)} (${Object.entries(f.byCode).map(([code, n]) => `${code} ${fmt(n)}`).join(', ')}); stored ${fmt(f.stored)} = resolved; refused by the server: ${fmt(f.refusedByServer)} (nesting limit ${fmt(f.refusedForDepth)}, known bug K1 ${fmt(f.knownBugK1)})`]));
+  push(row(['`sendAudit` (4 adapters, to the reference server)', f.runs, `resolved ${fmt(f.resolved)}, rejected ${fmt(f.rejected)} (${Object.entries(f.byCode).map(([code, n]) => `${code} ${fmt(n)}`).join(', ')}); stored ${fmt(f.stored)} = resolved; refused by the server: ${fmt(f.refusedByServer)} (nesting limit ${fmt(f.refusedForDepth)})`]));
 }
 for (const f of fuzzCanon) push(row(['`canonicalJson` / `hashEvent` / `parseIJson`', f.runs, `canonical ${fmt(f.canonical)}, CanonicalizationError ${fmt(f.refused)}; parsed ${fmt(f.parsed)}, refused ${fmt(f.parseRefused)}`]));
 for (const f of fuzzCli) push(row(['CLI `hash` / `verify` / `send` (in-process)', `${fmt(f.hashRuns)} / ${fmt(f.verifyRuns)} / ${fmt(f.sendRuns)}`, Object.entries(f.exit).map(([key, n]) => `${key}: ${fmt(n)}`).join(', ')]));

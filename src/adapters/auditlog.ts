@@ -88,7 +88,9 @@ export function toAuditLogEvent(event: NormalizedEvent, server: PrepareContext['
   check.maxLength('$.description', event.description, 120, 'description');
   check.maxLength('$.tenant.id', event.tenant?.id, 120, 'client.uuid');
   check.maxLength('$.tenant.name', event.tenant?.name, 120, 'client.name');
+  check.maxLength('$.actor.id', event.actor?.id, 80, 'actor.uuid');
   check.maxLength('$.actor.name', event.actor?.name, 120, 'actor.name');
+  check.maxLength('$.target.id', event.target?.id, 80, 'target.uuid');
   check.maxLength('$.actor.email', event.actor?.email, 120, 'actor.email');
   check.maxLength('$.userAgent', event.userAgent, 4096, 'context.client.browserAgent');
   check.maxLength('$.target.type', event.target?.type, 40, 'target.type');

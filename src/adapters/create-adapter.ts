@@ -22,6 +22,10 @@ export function createAdapter(options: ResolvedOptions): Adapter {
   switch (options.adapter) {
     case 'auditlog': {
       const apiKey = need(options.apiKey, 'apiKey', 'AUDITWIRE_API_KEY');
+      // Copied into every event's context.server: over the vendor's limits, every event would be refused
+      // (spec/EVENT.md section 5), so it is a configuration error.
+      if (options.server.id.length > 240) issues.push({ path: 'options.server.id', message: 'at most 240 characters (AuditLog.co context.server.serverId)' });
+      if (options.server.version.length > 80) issues.push({ path: 'options.server.version', message: 'at most 80 characters (AuditLog.co context.server.version)' });
       return done(() => createAuditLogAdapter({ endpoint: endpoint ?? AUDITLOG_ENDPOINT, apiKey }));
     }
     case 'retraced': {

@@ -178,7 +178,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
       try {
         prepared.push(this.#adapter.prepare(event, this.#prepareContext));
       } catch (error) {
-        const failure = asAuditsError(error);
+        const failure = unreadableInput(error);
         const nested = failure instanceof ValidationError ? failure.issues : [{ path: '$', message: failure.message }];
         issues.push(...nested.map((issue) => ({ path: `$[${index}]${issue.path.replace(/^\$/, '')}`, message: issue.message })));
       }
@@ -286,7 +286,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     try {
       prepared = this.#adapter.prepare(input, this.#prepareContext);
     } catch (error) {
-      return asAuditsError(error);
+      return unreadableInput(error);
     }
     return this.#enqueue(prepared);
   }
@@ -423,6 +423,16 @@ async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolea
 function credentialIssues(name: string, value: unknown): ValidationIssue[] {
   if (typeof value !== 'string' || value.trim() === '') return [{ path: `init.${name}`, message: 'must be a non-empty string' }];
   return [];
+}
+
+/**
+ * What `prepare` threw, as the caller's problem: an input whose getter, `toJSON` or Proxy trap throws is bad input
+ * (a ValidationError, nothing sent), not a delivery failure.
+ */
+function unreadableInput(error: unknown): AuditsError {
+  if (error instanceof AuditsError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new ValidationError([{ path: '$', message: `the event could not be read: ${reason}` }], { cause: error });
 }
 
 function asAuditsError(error: unknown): AuditsError {

@@ -38,7 +38,7 @@ const ACCEPTED_CODES = new Set(['VALIDATION', 'CANONICALIZATION']);
 
 let server: ReferenceServer;
 const answers: RequestInfo[] = [];
-const figures = { runs: 0, resolved: 0, rejected: 0, stored: 0, refusedByServer: 0, refusedForDepth: 0, knownBugK1: 0, byCode: {} as Record<string, number> };
+const figures = { runs: 0, resolved: 0, rejected: 0, stored: 0, refusedByServer: 0, refusedForDepth: 0, byCode: {} as Record<string, number> };
 
 beforeAll(async () => {
   server = await testing.createReferenceServer({ onRequest: (info) => void answers.push(info) });
@@ -74,7 +74,6 @@ describe.each(FORMATS)('sendAudit fuzzing through the %s adapter', (format) => {
     const unexpected: string[] = [];
     let resolved = 0;
     let deepRefusals = 0;
-    let knownK1 = 0;
     for (const { input, outcome } of sent) {
       const result = await outcome;
       if (result.ok) {
@@ -90,10 +89,6 @@ describe.each(FORMATS)('sendAudit fuzzing through the %s adapter', (format) => {
       }
       // A server's refusal of an event the client let through (AuditLog.co `details`, Retraced `invalid[]`) also
       // arrives as VALIDATION, with the vendor's message: that is a client/server disagreement, not a pass.
-      if (knownBugK1(error)) {
-        knownK1++;
-        continue;
-      }
       if (/refused by|HTTP 4\d\d/.test(String(error.message))) unexpected.push(`server refused: ${String(error.message).slice(0, 200)} <- ${describeInput(input)}`);
       const typed = result.error instanceof lib.AuditsError && ACCEPTED_CODES.has(code);
       const clear = typeof error.message === 'string' && error.message !== '' && (error.issues ?? []).every((issue) => issue.path.startsWith('$'));
@@ -107,14 +102,13 @@ describe.each(FORMATS)('sendAudit fuzzing through the %s adapter', (format) => {
     figures.stored += stored;
     figures.refusedByServer += refused.length;
     figures.refusedForDepth += deepRefusals;
-    figures.knownBugK1 += knownK1;
 
     expect(unhandled).toEqual([]);
     expect(unexpected.slice(0, 10)).toEqual([]);
     // Nothing the server refuses is sent, but for the nesting limit above.
     // (One 400 can refuse several events of an AuditLog.co batch, hence at most.)
-    expect(refused.length).toBeLessThanOrEqual(deepRefusals + knownK1);
-    expect(refused.length > 0).toBe(deepRefusals + knownK1 > 0);
+    expect(refused.length).toBeLessThanOrEqual(deepRefusals);
+    expect(refused.length > 0).toBe(deepRefusals > 0);
     // Exactly the acknowledged events were stored: nothing invalid got through, nothing valid went missing.
     expect(stored).toBe(resolved);
     expect(looksPolluted()).toBe(false);
@@ -123,7 +117,7 @@ describe.each(FORMATS)('sendAudit fuzzing through the %s adapter', (format) => {
 });
 
 describe('sendAudit fuzzing with values that throw when read', () => {
-  it('rejects each with a typed error, sends nothing and keeps going (the code is wrong: known bug K2)', async () => {
+  it('rejects each with a typed error, sends nothing and keeps going ', async () => {
     const before = { answers: answers.length, stored: server.events.length };
     const client: AuditsClient = new lib.AuditsClient({ ...adapterOptions('auditlog', server.url), flushIntervalMs: 1 });
     const runs = Math.ceil(RUNS / 4);
@@ -143,12 +137,12 @@ describe('sendAudit fuzzing with values that throw when read', () => {
     const results = await Promise.all(outcomes);
     figures.runs += runs;
     expect(unhandled).toEqual([]);
-    // Each one is refused with an AuditsError (VALIDATION where the schema saw the problem first, DELIVERY where
-    // the throw escaped it: K2) or, when the throwing member is one the schema never reads, accepted.
+    // Each one is refused with a ValidationError (the input could not be read), or, when the throwing member is
+    // one the schema never reads, accepted.
     for (const result of results) {
       if (result === undefined) continue;
       expect(result).toBeInstanceOf(lib.AuditsError);
-      expect(['VALIDATION', 'DELIVERY']).toContain((result as { code: string }).code);
+      expect((result as { code: string }).code).toBe('VALIDATION');
     }
     const stored = server.events.length - before.stored;
     expect(stored).toBe(results.filter((result) => result === undefined).length);
@@ -170,16 +164,6 @@ function describeInput(input: unknown): string {
  * (src/server/json-value.ts), which a vendor's own shape (Frontegg's free members) can carry. It must come back
  * as a typed, non-retryable DeliveryError with the 400.
  */
-/**
- * Known bug K1 (test/reliability/known-bugs.test.ts): the AuditLog.co adapter does not check the 80-character
- * limit of `actor.uuid` and `target.uuid` (spec/EVENT.md section 5), so such an event is sent and refused by the
- * server with a 400, arriving as a VALIDATION error after a round trip. Counted apart so the fuzz still guards
- * everything else; known-bugs.test.ts fails once it is fixed, and this exception goes with it.
- */
-function knownBugK1(error: { code?: unknown; message?: unknown }): boolean {
-  return error.code === 'VALIDATION' && /^\$\.(actor|target)\.uuid: refused by AuditLog\.co: must be at most 80 characters$/.test(String(error.message));
-}
-
 function refusedForDepth(error: { code?: unknown; status?: unknown; retryable?: unknown; body?: unknown }): boolean {
   return error.code === 'DELIVERY' && error.status === 400 && error.retryable === false && typeof error.body === 'string' && error.body.includes('not valid JSON');
 }

@@ -2,9 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ReferenceServer } from '../../src/testing.js';
 import { lib, testing } from './target.js';
 
-// Bugs the reliability suite found outside src/server, left for their owners (not fixed here). Each test states
-// the documented behaviour and is marked `it.fails` while the bug stands: once fixed, the test passes, `it.fails`
-// turns it into a failure, and the marker (and the matching exception in the fuzz tests) should go.
+// Regression tests for bugs the reliability suite found outside src/server (K1, K2), fixed since: each states the
+// documented behaviour.
 
 async function withServer(run: (server: ReferenceServer) => Promise<void>): Promise<void> {
   const server = await testing.createReferenceServer();
@@ -21,7 +20,7 @@ describe('K1: the AuditLog.co adapter checks every bold limit of spec/EVENT.md s
   // by the adapter. src/adapters/auditlog.ts (toAuditLogEvent) checks neither: the event is queued, sent, refused
   // by the server with a 400, and fails after a round trip as "$.actor.uuid: refused by AuditLog.co: must be at
   // most 80 characters" (a wire path, not the common-model path). Found by fuzz-send-audit.property.test.ts.
-  it.fails.each([
+  it.each([
     ['actor.id', { action: 'user.login', actor: { id: 'a'.repeat(81) } }, '$.actor.id'],
     ['target.id', { action: 'user.login', target: { id: 't'.repeat(81) } }, '$.target.id'],
   ])('refuses a common event whose %s is over 80 characters at sendAudit, without a request', async (_field, event, path) => {
@@ -41,7 +40,7 @@ describe('K1: the AuditLog.co adapter checks every bold limit of spec/EVENT.md s
   // spec/EVENT.md section 5: "Limits on the server option are checked when the client is constructed (a
   // configuration error, not a per-event one)": serverId <= 240, version <= 80. src/client/resolve-options.ts only
   // checks that they are non-empty, so every event of such a client fails after a round trip with a 400.
-  it.fails('refuses a server option over the AuditLog.co limits when the client is constructed', () => {
+  it('refuses a server option over the AuditLog.co limits when the client is constructed', () => {
     expect(() => new lib.AuditsClient({ adapter: 'auditlog', apiKey: 'c:s', endpoint: 'https://audit.example', server: { id: 's'.repeat(241), version: '1' } })).toThrow(lib.ValidationError);
   });
 });
@@ -53,7 +52,7 @@ describe('K2: input that throws when read is a validation failure, not a deliver
   // adapter.prepare throws with asAuditsError, which makes any non-AuditsError a DeliveryError. Code that routes
   // DELIVERY failures to "retry later / the vendor is down" handling misfiles a programming error. Found by
   // fuzz-send-audit.property.test.ts.
-  it.fails.each([
+  it.each([
     ['a getter that throws', () => Object.defineProperty({ action: 'user.login' }, 'actor', { enumerable: true, get: () => { throw new Error('getter threw'); } })],
     ['a Proxy whose ownKeys trap throws', () => new Proxy({ action: 'user.login' }, { ownKeys: () => { throw new Error('ownKeys trap'); } })],
   ])('rejects %s with ValidationError', async (_name, make) => {
