@@ -1,7 +1,7 @@
 // `npm run bench`: runs each benchmark module and writes bench/results.md. Measurements only; nothing here is a
 // pass/fail test (the machines are shared and noisy, so results are read as ratios within one run).
 import { cpus, totalmem, type } from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const modules = ['./hash.bench.mjs', './client.bench.mjs', './outage.bench.mjs', './spool.bench.mjs', './cli.bench.mjs'];
 
@@ -16,6 +16,14 @@ for (const path of modules) {
   process.stderr.write(`bench: ${path} done in ${((performance.now() - moduleStarted) / 1000).toFixed(0)} s\n`);
 }
 const seconds = (performance.now() - started) / 1000;
+
+// The reliability figures (chaos, fuzz, outage memory, secrets) come from `npm run reliability`, which takes longer
+// than a benchmark should; its latest results are carried into this file so all figures live in one place.
+const reliability = new URL('./reliability.md', import.meta.url);
+if (existsSync(reliability)) {
+  const body = readFileSync(reliability, 'utf8').replace(/^# .*\n/, '').replace(/^(#+) /gm, '#$1 ').trim();
+  sections.push(`## Reliability (from \`npm run reliability\`, copied from [reliability.md](reliability.md))\n\n${body}`);
+}
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const header = [
