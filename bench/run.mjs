@@ -17,6 +17,10 @@ for (const path of modules) {
 }
 const seconds = (performance.now() - started) / 1000;
 
+// Hand-written profile notes (what the hot spots were, what each change bought) travel with the numbers.
+const notes = new URL('./profile-notes.md', import.meta.url);
+if (existsSync(notes)) sections.push(readFileSync(notes, 'utf8').trim());
+
 // The reliability figures (chaos, fuzz, outage memory, secrets) come from `npm run reliability`, which takes longer
 // than a benchmark should; its latest results are carried into this file so all figures live in one place.
 const reliability = new URL('./reliability.md', import.meta.url);
