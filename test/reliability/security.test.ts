@@ -329,7 +329,6 @@ describe('response bodies are read under a cap', () => {
     }
     expect(bodies).toEqual([maxResponseBytes]);
     recordFigures('security-response-cap', { streamedMiB: total, maxResponseBytes, rssGrowthMiB: +(peak / 2 ** 20).toFixed(1) });
-    // Holding the answer would take 256 MiB of Buffers plus as much again as a string.
     // Holding the answer would take its 256 MiB at least (more with the final concat); RSS growth from garbage the
     // collector has not returned yet varies a lot by Node version and load (33 MiB on 22, 116 MiB once on 24), so
     // the bound only separates "streamed and discarded" from "buffered".
