@@ -60,7 +60,10 @@ function objectView(object: object, depth: number): unknown {
   const record = object as Record<string, unknown>;
   const keys = Object.keys(record);
   let sorted = true;
-  let copy: Record<string, unknown> | undefined;
+  // Members whose view is a sorted copy. Kept aside rather than written into a spread copy of `record`: copying a
+  // many-keyed object and then rebuilding it in order cost more than the serialization itself (profiled on the
+  // ~8 KB benchmark event, ~150 keys).
+  let views: Map<string, unknown> | undefined;
   for (let index = 0; index < keys.length; index++) {
     const key = keys[index] as string;
     const first = key.charCodeAt(0);
@@ -82,14 +85,13 @@ function objectView(object: object, depth: number): unknown {
     }
     const view = canonicalView(member, depth + 1);
     if (view === BAIL) return BAIL;
-    if (view !== member) {
-      copy ??= { ...record };
-      copy[key] = view;
-    }
+    if (view !== member) (views ??= new Map()).set(key, view);
   }
-  const source = copy ?? record;
-  if (sorted) return source;
+  if (sorted && views === undefined) return record;
+  // A fresh object filled in canonical order: JSON.stringify then writes its keys in that order.
   const ordered: Record<string, unknown> = {};
-  for (const key of keys.sort()) ordered[key] = source[key];
+  for (const key of sorted ? keys : keys.sort()) ordered[key] = record[key];
+  // Overwriting a member keeps its place, so the nested views go in afterwards, without a lookup per key.
+  if (views !== undefined) for (const [key, view] of views) ordered[key] = view;
   return ordered;
 }

@@ -17,8 +17,8 @@ async function withServer(run: (server: ReferenceServer) => Promise<void>): Prom
 describe('K1: the AuditLog.co adapter checks every bold limit of spec/EVENT.md section 5 before queueing', () => {
   // README: "Each adapter checks the vendor's rules before queueing (... AuditLog.co: field lengths...), so a bad
   // event is refused alone, at once". spec/EVENT.md section 5 marks actor.uuid and target.uuid (<= 80) as checked
-  // by the adapter. src/adapters/auditlog.ts (toAuditLogEvent) checks neither: the event is queued, sent, refused
-  // by the server with a 400, and fails after a round trip as "$.actor.uuid: refused by AuditLog.co: must be at
+  // by the adapter. src/adapters/auditlog.ts (toAuditLogEvent) checked neither: the event was queued, sent, refused
+  // by the server with a 400, and failed after a round trip as "$.actor.uuid: refused by AuditLog.co: must be at
   // most 80 characters" (a wire path, not the common-model path). Found by fuzz-send-audit.property.test.ts.
   it.each([
     ['actor.id', { action: 'user.login', actor: { id: 'a'.repeat(81) } }, '$.actor.id'],
@@ -39,7 +39,7 @@ describe('K1: the AuditLog.co adapter checks every bold limit of spec/EVENT.md s
 
   // spec/EVENT.md section 5: "Limits on the server option are checked when the client is constructed (a
   // configuration error, not a per-event one)": serverId <= 240, version <= 80. src/client/resolve-options.ts only
-  // checks that they are non-empty, so every event of such a client fails after a round trip with a 400.
+  // checked that they were non-empty, so every event of such a client failed after a round trip with a 400.
   it('refuses a server option over the AuditLog.co limits when the client is constructed', () => {
     expect(() => new lib.AuditsClient({ adapter: 'auditlog', apiKey: 'c:s', endpoint: 'https://audit.example', server: { id: 's'.repeat(241), version: '1' } })).toThrow(lib.ValidationError);
   });
@@ -47,9 +47,9 @@ describe('K1: the AuditLog.co adapter checks every bold limit of spec/EVENT.md s
 
 describe('K2: input that throws when read is a validation failure, not a delivery failure', () => {
   // README: "sendAudit rejects at once with a path-precise ValidationError for bad input ... nothing is queued or
-  // sent". An input whose getter, toJSON or Proxy trap throws is rejected at once and nothing is sent (that holds),
-  // but with a DeliveryError (code DELIVERY, the getter's message, no path): AuditsClient #accept wraps whatever
-  // adapter.prepare throws with asAuditsError, which makes any non-AuditsError a DeliveryError. Code that routes
+  // sent". An input whose getter, toJSON or Proxy trap throws was rejected at once and nothing was sent,
+  // but with a DeliveryError (code DELIVERY, the getter's message, no path): AuditsClient #accept wrapped whatever
+  // adapter.prepare threw with asAuditsError, which made any non-AuditsError a DeliveryError. Code that routes
   // DELIVERY failures to "retry later / the vendor is down" handling misfiles a programming error. Found by
   // fuzz-send-audit.property.test.ts.
   it.each([

@@ -14,6 +14,21 @@ describe('fastCanonicalJson', () => {
     expect(fastCanonicalJson(event)).toBe(canonicalize(event));
   });
 
+  it('puts each sorted nested copy in its parent\'s place, whether the parent itself is in order or not', () => {
+    const inOrder = { a: { z: 1, y: [{ d: 2, c: 3 }] }, b: 'keep', c: { q: { s: 1, r: 2 } }, d: undefined };
+    const outOfOrder = { e: 1, ...inOrder, extra_001: 'x', extra_000: 'y' };
+    for (const value of [inOrder, outOfOrder]) expect(fastCanonicalJson(value)).toBe(canonicalize(value));
+    // The input is never modified.
+    expect(Object.keys(inOrder.a)).toEqual(['z', 'y']);
+    expect(Object.keys(outOfOrder)[0]).toBe('e');
+  });
+
+  it('handles an event with a hundred and fifty keys (V8 keeps such objects in dictionary mode)', () => {
+    const wide: Record<string, unknown> = { uuid: 'u', nested: { b: 1, a: 2 } };
+    for (let index = 149; index >= 0; index--) wide[`extra_${String(index).padStart(3, '0')}`] = `value ${index}`;
+    expect(fastCanonicalJson(wide)).toBe(canonicalize(wide));
+  });
+
   it('leaves a "__proto__" key to the full path, which keeps it as an ordinary member', () => {
     const value = JSON.parse('{"z":1,"__proto__":{"x":true},"a":null}') as unknown;
     expect(fastCanonicalJson(value)).toBeUndefined();
