@@ -67,9 +67,9 @@ function objectView(object: object, depth: number): unknown {
   for (let index = 0; index < keys.length; index++) {
     const key = keys[index] as string;
     const first = key.charCodeAt(0);
-    // Array-index-like keys ("0", "42") are ordered numerically by every JS object; "__proto__" cannot be
-    // assigned as a plain member of a copy.
-    if ((first >= 48 && first <= 57) || key === '__proto__') return BAIL;
+    // Array-index keys ("0", "42") are ordered numerically by every JS object; "__proto__" cannot be assigned as a
+    // plain member of a copy.
+    if ((first >= 48 && first <= 57 && isArrayIndex(key)) || key === '__proto__') return BAIL;
     if (index > 0 && (keys[index - 1] as string) > key) sorted = false;
     const member = record[key];
     const kind = typeof member;
@@ -94,4 +94,16 @@ function objectView(object: object, depth: number): unknown {
   // Overwriting a member keeps its place, so the nested views go in afterwards, without a lookup per key.
   if (views !== undefined) for (const [key, view] of views) ordered[key] = view;
   return ordered;
+}
+
+const MAX_ARRAY_INDEX = 2 ** 32 - 2;
+
+/**
+ * Whether JS objects treat `key` as an array index (ECMA-262 "array index": the canonical decimal form of an integer
+ * below 2^32 - 1), which they always enumerate first and in numeric order. "2fa", "01" or "4294967295" are ordinary
+ * keys and keep their insertion order, so the fast path can take them.
+ */
+function isArrayIndex(key: string): boolean {
+  if (key.length > 10 || !/^(?:0|[1-9][0-9]*)$/.test(key)) return false;
+  return Number(key) <= MAX_ARRAY_INDEX;
 }

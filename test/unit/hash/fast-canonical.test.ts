@@ -23,6 +23,12 @@ describe('fastCanonicalJson', () => {
     expect(Object.keys(outOfOrder)[0]).toBe('e');
   });
 
+  it('keeps keys that start with a digit but are no array index (they keep insertion order) on the fast path', () => {
+    const value = { z: 1, '2fa': true, '01': 'a', '4294967295': 'b', '1e3': 'c', a: 0 };
+    expect(fastCanonicalJson(value)).toBe(canonicalize(value));
+    for (const index of ['0', '9', '10', '4294967294']) expect(fastCanonicalJson({ b: 1, [index]: 'x' })).toBeUndefined();
+  });
+
   it('handles an event with a hundred and fifty keys (V8 keeps such objects in dictionary mode)', () => {
     const wide: Record<string, unknown> = { uuid: 'u', nested: { b: 1, a: 2 } };
     for (let index = 149; index >= 0; index--) wide[`extra_${String(index).padStart(3, '0')}`] = `value ${index}`;
