@@ -47,8 +47,6 @@ export function createFronteggAdapter(options: FronteggAdapterOptions = {}): Ada
   const gateway = options.endpoint ?? FRONTEGG_GATEWAY;
   const auditsUrl = joinUrl(gateway, '/audits/');
   const tokens = new FronteggTokenSource(joinUrl(gateway, '/auth/vendor'), options.credentials);
-  // The tenant goes in a header too; kept beside each prepared event rather than re-parsed from its wire text.
-  const tenantOf = new WeakMap<PreparedEvent, string>();
 
   return {
     name: 'frontegg',
@@ -66,7 +64,6 @@ export function createFronteggAdapter(options: FronteggAdapterOptions = {}): Ada
           : toPrepared(parsed.event.id, toFronteggAudit(parsed.event));
       const tenantId = parsed.kind === 'native' ? parsed.event.tenantId : (parsed.event.tenant?.id ?? '');
       assertTenantHeaderSafe(tenantId, parsed.kind === 'native' ? '$.tenantId' : '$.tenant.id');
-      tenantOf.set(prepared, tenantId);
       return prepared;
     },
 
@@ -80,7 +77,7 @@ export function createFronteggAdapter(options: FronteggAdapterOptions = {}): Ada
           'content-type': 'application/json',
           accept: 'application/json',
           'x-access-token': token,
-          'frontegg-tenant-id': tenantOf.get(event) ?? '',
+          'frontegg-tenant-id': tenantOf(event),
         },
         body: event.wire,
       };
@@ -92,6 +89,16 @@ export function createFronteggAdapter(options: FronteggAdapterOptions = {}): Ada
       return { kind: 'request-failed', error: failureFromResponse(response) };
     },
   };
+}
+
+/**
+ * The tenant header, read from the event's own wire text: a prepared event is only `{id, wire, hash, bytes}`, and
+ * one replayed from a spool is rebuilt from the journal, so nothing kept beside it would survive a restart. One
+ * parse per request (Frontegg takes one event per request), next to a network round trip.
+ */
+function tenantOf(event: PreparedEvent): string {
+  const { tenantId } = JSON.parse(event.wire) as { tenantId?: unknown };
+  return typeof tenantId === 'string' ? tenantId : '';
 }
 
 /** Maps a normalized common event to Frontegg's flat object (spec/EVENT.md section 8). */

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import canonicalize from 'canonicalize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/server/faults.js';
 
 // SIGKILLs a process that sends audit events through a spool at seeded random points, restarts it on the same
 // directory, and checks the promise of 'persisted': every event reported persisted reaches the server, and with
@@ -142,18 +143,6 @@ function runChild(script: string, args: string[], killAfter: number | undefined)
   });
 }
 
-/** mulberry32: a small seeded PRNG, so a failing schedule can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Newest modification time under `dir`, for deciding whether dist/ is older than the sources. */
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -187,7 +176,8 @@ describe('a spool under SIGKILL', () => {
     const script = join(work, 'child.mjs');
     writeFileSync(script, childSource(pathToFileURL(join(root, 'dist/index.js')).href));
     const dir = join(work, 'spool');
-    const random = seeded(20_260_624);
+    // The reference server's seeded generator, so a failing schedule can be replayed.
+    const random = seededRandom(20_260_624);
     // Kill points: on READY (while the previous run's events are being replayed), and after a random number of
     // persisted ids, below 80% of the run so the process is surely still working when the signal lands.
     const schedule = Array.from({ length: KILLS }, (_, run) => (run === 2 ? 0 : 1 + Math.floor(random() * EVENTS_PER_RUN * 0.8)));

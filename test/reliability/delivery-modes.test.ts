@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { adapterOptions, chaosFaults, FORMATS, runChaos, totalOf, type ChaosFigures } from './chaos-harness.js';
 import { lib, recordFigures, sized, testing } from './target.js';
+import type { RetryInfo } from '../../src/index.js';
 
 // What `delivery` promises (README "Retries and what a failure means", docs/reliability.md), checked against the
 // reference server WITHOUT deduplication, as the vendors behave:
@@ -84,19 +85,22 @@ describe('delivery modes against a server that does not deduplicate (as the vend
       retry: { maxRetries: 50, initialDelayMs: 5, maxDelayMs: 20 },
     });
     let server: Awaited<ReturnType<typeof testing.createReferenceServer>> | undefined;
-    // The server comes up once the client has seen the refusal and scheduled a retry.
-    const up = new Promise<void>((resolve) => {
+    let retried: RetryInfo | undefined;
+    // The server comes up once the client has seen the refusal and scheduled a retry; the handler only records
+    // (an assertion thrown inside it would land in the client, not in this test).
+    const up = new Promise<void>((resolve, reject) => {
       client.once('retry', (info) => {
-        expect((info.error.cause as { code?: string } | undefined)?.code).toBe('ECONNREFUSED');
-        void testing.createReferenceServer({ port }).then((started) => {
+        retried = info;
+        testing.createReferenceServer({ port }).then((started) => {
           server = started;
           resolve();
-        });
+        }, reject);
       });
     });
     try {
       const receipt = client.sendAudit({ id: `refused-${delivery}`, action: 'user.login' });
       await up;
+      expect((retried?.error.cause as { code?: string } | undefined)?.code).toBe('ECONNREFUSED');
       await expect(receipt).resolves.toMatchObject({ id: `refused-${delivery}`, verified: true });
       expect(server?.events.map((event) => event.eventId)).toEqual([`refused-${delivery}`]);
     } finally {

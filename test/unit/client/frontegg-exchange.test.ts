@@ -118,8 +118,11 @@ describe('the token is fetched once and shared', () => {
     const client = fronteggClient();
     const init = client.init(CLIENT_ID, API_KEY);
     const sends = Array.from({ length: 200 }, (_, i) => client.sendAudit({ ...flatAudit, n: String(i) }));
-    // Let the batches reach the token source before the exchange answers.
-    await new Promise((resolve) => setImmediate(resolve));
+    // The exchange is held at the gateway and batches are in flight, waiting on it, before it answers.
+    await vi.waitFor(() => {
+      expect(auth.requests).toHaveLength(1);
+      expect(client.stats().inFlight).toBeGreaterThan(0);
+    });
     gate.release();
     await init;
     await Promise.all(sends);
@@ -173,8 +176,9 @@ describe('renewal', () => {
     const client = fronteggClient();
     await client.init(CLIENT_ID, API_KEY);
     await client.close();
+    // No timer is left to fire: the renewal was cleared by close().
+    expect(vi.getTimerCount()).toBe(0);
     vi.advanceTimersByTime(200_000);
-    await new Promise((resolve) => setImmediate(resolve));
     expect(auth.requests).toHaveLength(1);
   });
 

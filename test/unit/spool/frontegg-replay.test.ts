@@ -44,5 +44,9 @@ describe('replaying a Frontegg spool', () => {
     expect(await delivered).toBe(id);
     expect(recovered).toEqual([[id]]);
     expect(auth.bodies).toHaveLength(1);
+    // The replayed event is sent exactly as the first client would have: same body, same tenant header.
+    expect(audits.requests).toHaveLength(1);
+    expect(audits.requests[0]?.headers['frontegg-tenant-id']).toBe('tenant-1');
+    expect(audits.bodies[0]).toMatchObject({ tenantId: 'tenant-1', action: 'Updated plan' });
   });
 });
