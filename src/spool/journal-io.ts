@@ -41,13 +41,23 @@ export const nodeJournalIo: JournalIo = {
   close: (fd) => new Promise((resolve, reject) => close(fd, callback(resolve, reject))),
   unlink: (path) => new Promise((resolve, reject) => unlink(path, callback(resolve, reject))),
   syncDir: (dir) =>
-    new Promise((resolve) => {
+    new Promise((resolve, reject) => {
       open(dir, 'r', (openError, fd) => {
-        if (openError !== null) return resolve();
-        fsync(fd, () => close(fd, () => resolve()));
+        if (openError !== null) return resolve(); // Windows cannot open a directory (see syncDirSync)
+        fsync(fd, (syncError) =>
+          close(fd, () => {
+            // A real I/O error means the new segment's name may not be durable: the caller must then keep the old
+            // segment (the spool fails and both segments stay for recovery to merge) rather than delete it.
+            if (syncError !== null && !DIRECTORY_FSYNC_UNSUPPORTED.has(syncError.code ?? '')) reject(syncError);
+            else resolve();
+          }),
+        );
       });
     }),
 };
+
+/** What file systems that cannot fsync a directory answer; ordering there is theirs, and nothing more can be done. */
+const DIRECTORY_FSYNC_UNSUPPORTED: ReadonlySet<string> = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'EISDIR', 'EPERM', 'EBADF']);
 
 /** The synchronous counterpart of `syncDir`, for opening the spool in the client's constructor. */
 export function syncDirSync(dir: string): void {
@@ -59,8 +69,9 @@ export function syncDirSync(dir: string): void {
   }
   try {
     fsyncSync(fd);
-  } catch {
-    // Some file systems refuse fsync on a directory; nothing more can be done there.
+  } catch (error) {
+    // Some file systems refuse fsync on a directory; nothing more can be done there. Anything else is an I/O error.
+    if (!DIRECTORY_FSYNC_UNSUPPORTED.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
   } finally {
     closeSync(fd);
   }

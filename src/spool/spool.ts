@@ -13,6 +13,8 @@ export interface SpoolEntry {
   durable: boolean;
   /** Acknowledged (or cancelled): the spool no longer holds it. */
   done: boolean;
+  /** UTF-8 bytes of its journal record, once written (0 before): what a rotation copies. */
+  lineBytes: number;
 }
 
 export interface SpoolHooks {
@@ -47,8 +49,10 @@ const ACKS_PER_LINE = 1000;
  * an event, so an event waits at most `commitIntervalMs` plus two write-and-fdatasync times (the commit in
  * progress, then its own).
  *
- * Rotation and deletion: a segment is rotated once it is larger than both `segmentBytes` and twice the bytes of
- * the live (unacknowledged) events. The new segment starts with a copy of the live events, so once it is fsynced
+ * Rotation and deletion: a segment is rotated once it is larger than both `segmentBytes` and twice the journal
+ * bytes of the live (unacknowledged) events' records (the records, not the events: a record adds about 100 bytes
+ * of checksum, sequence number, hash and id, so for small events the copy would otherwise be at the threshold
+ * again at once and every commit would rotate). The new segment starts with a copy of the live events, so once it is fsynced
  * (and its directory entry too) the old segment holds nothing needed and is deleted. Copying at most half of
  * what was written keeps the cost of compaction amortized below one extra write per byte, and the journal never
  * has more than one segment for longer than a rotation takes.
@@ -71,6 +75,8 @@ export class Spool {
   /** Live events by sequence number; a Map iterates in insertion order, which is sequence order. */
   readonly #live = new Map<number, SpoolEntry>();
   #liveBytes = 0;
+  /** Journal bytes of the live events' records: what a rotation would copy. */
+  #liveLineBytes = 0;
   #fd: number;
   #segment: number;
   #fileBytes: number;
@@ -109,9 +115,10 @@ export class Spool {
     this.damage = { torn: opened.torn, corrupt: opened.corrupt };
     const recovered: SpoolEntry[] = [];
     for (const { seq, event } of opened.live) {
-      const entry = { seq, event, durable: true, done: false };
+      const entry = { seq, event, durable: true, done: false, lineBytes: Buffer.byteLength(eventLine(seq, event)) };
       this.#live.set(seq, entry);
       this.#liveBytes += event.bytes;
+      this.#liveLineBytes += entry.lineBytes;
       recovered.push(entry);
     }
     this.#durableSeq = opened.nextSeq - 1;
@@ -135,8 +142,8 @@ export class Spool {
 
   /** Adds `event` to the pending group. Synchronous and free of I/O. */
   append(event: PreparedEvent): SpoolEntry {
-    if (this.#state !== 'open') return { seq: 0, event, durable: false, done: true };
-    const entry: SpoolEntry = { seq: this.#nextSeq++, event, durable: false, done: false };
+    if (this.#state !== 'open') return { seq: 0, event, durable: false, done: true, lineBytes: 0 };
+    const entry: SpoolEntry = { seq: this.#nextSeq++, event, durable: false, done: false, lineBytes: 0 };
     this.#live.set(entry.seq, entry);
     this.#liveBytes += event.bytes;
     this.#group.events.push(entry);
@@ -232,6 +239,7 @@ export class Spool {
     entry.done = true;
     this.#live.delete(entry.seq);
     this.#liveBytes -= entry.event.bytes;
+    this.#liveLineBytes -= entry.lineBytes;
   }
 
   #schedule(): void {
@@ -256,16 +264,25 @@ export class Spool {
     let ids: string[] | undefined;
     try {
       let text = '';
-      if (this.#fileBytes >= Math.max(this.#segmentBytes, 2 * this.#liveBytes)) {
+      if (this.#fileBytes >= Math.max(this.#segmentBytes, 2 * this.#liveLineBytes)) {
+        // Created first: if that fails, the old segment's descriptor stays the only one, closed once by close().
+        const created = await this.#io.create(segmentPath(this.#dir, this.#segment + 1));
         retired = { fd: this.#fd, segment: this.#segment };
-        this.#fd = await this.#io.create(segmentPath(this.#dir, this.#segment + 1));
+        this.#fd = created;
         this.#segment++;
         this.#fileBytes = 0;
         text = headerLine(this.#binding);
         // The live events already durable in the old segment; those of this group follow below.
         for (const entry of this.#live.values()) if (entry.durable) text += eventLine(entry.seq, entry.event);
       }
-      for (const entry of group.events) text += eventLine(entry.seq, entry.event);
+      for (const entry of group.events) {
+        const record = eventLine(entry.seq, entry.event);
+        text += record;
+        if (!entry.done) {
+          entry.lineBytes = Buffer.byteLength(record);
+          this.#liveLineBytes += entry.lineBytes;
+        }
+      }
       for (let i = 0; i < group.acks.length; i += ACKS_PER_LINE) text += ackLine(group.acks.slice(i, i + ACKS_PER_LINE));
       const data = Buffer.from(text);
       await this.#io.append(this.#fd, data);

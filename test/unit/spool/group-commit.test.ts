@@ -142,6 +142,49 @@ describe('segment rotation', () => {
   });
 });
 
+describe('segment rotation with many small live events', () => {
+  it('rotates once, not on every commit: the copy is measured in journal records, which outweigh small events', async () => {
+    const dir = tempDir();
+    const { io, log } = observedIo();
+    const { spool } = openSpool(dir, { segmentBytes: 4096, commitIntervalMs: 0 }, io);
+    // 60 live events of ~60 bytes, each record ~170 bytes: ~10 KiB of records against ~3.6 KiB of events.
+    for (let i = 0; i < 60; i++) spool.append(prepared(`live-${i}`));
+    await spool.sync();
+    for (let commit = 0; commit < 10; commit++) {
+      spool.append(prepared(`next-${commit}`));
+      await spool.sync();
+    }
+    // Everything is live, so a rotation would free nothing: none happens. (Measured in event bytes, the segment
+    // looked more than twice the live set, and every commit past 4 KiB rewrote all of it.)
+    expect(log.filter((line) => line.startsWith('create'))).toHaveLength(0);
+    expect(journalFiles(dir)).toHaveLength(1);
+  });
+});
+
+describe('a failing rotation', () => {
+  it('closes the old segment once when the new one cannot be created', async () => {
+    const closed: number[] = [];
+    const denied = Object.assign(new Error('EACCES: permission denied, open'), { code: 'EACCES' });
+    const io: JournalIo = {
+      ...nodeJournalIo,
+      create: () => Promise.reject(denied),
+      close: async (fd) => {
+        closed.push(fd);
+        return nodeJournalIo.close(fd);
+      },
+    };
+    const { spool, failures } = openSpool(tempDir(), { segmentBytes: 1024, commitIntervalMs: 0 }, io);
+    const first = Array.from({ length: 10 }, (_, i) => spool.append(prepared(`a-${i}`, 'x'.repeat(100))));
+    await spool.sync();
+    for (const entry of first) spool.ack(entry);
+    spool.append(prepared('rotates'));
+    await spool.sync();
+    expect(failures).toEqual([denied]);
+    await spool.close();
+    expect(closed).toHaveLength(1);
+  });
+});
+
 describe('a failing disk', () => {
   it('stops journaling after a failed write, reports it once, and lets every event through', async () => {
     const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
