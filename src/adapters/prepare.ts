@@ -19,8 +19,11 @@ const COMMON_KEYS: ReadonlySet<string> = new Set(Object.keys(AuditEventSchema.sh
  * else the common one (so a typo such as `acton` is reported against the common model).
  */
 export function parseCommonOrNative<Native>(input: unknown, nativeSchema: z.ZodType<Native>, context: PrepareContext): ParsedInput<Native> {
-  const common = AuditEventSchema.safeParse(input);
-  if (common.success) {
+  // A top-level key the common model does not have makes its strict schema fail for sure: a native event (the
+  // Frontegg drop-in's `tenantId`) skips that parse, which cost as much as the native one; the common error is
+  // computed only if it is the one to report.
+  const common = hasKeyOutside(input, COMMON_KEYS) ? undefined : AuditEventSchema.safeParse(input);
+  if (common?.success === true) {
     assertNoProtoField(input);
     const event = normalizeEvent(common.data, context);
     if (common.data.anonymous === false && event.actor === undefined) {
@@ -30,7 +33,16 @@ export function parseCommonOrNative<Native>(input: unknown, nativeSchema: z.ZodT
   }
   const native = nativeSchema.safeParse(input);
   if (native.success) return { kind: 'native', event: native.data };
-  throw new ValidationError(toIssues(looksNative(input, nativeSchema) ? native.error : common.error));
+  const reported = looksNative(input, nativeSchema) ? native.error : (common ?? AuditEventSchema.safeParse(input)).error;
+  // Unreachable: a common parse that succeeded returned above, and one skipped had a key the schema refuses.
+  if (reported === undefined) throw new ValidationError([{ path: '$', message: 'is not an audit event' }]);
+  throw new ValidationError(toIssues(reported));
+}
+
+function hasKeyOutside(input: unknown, keys: ReadonlySet<string>): boolean {
+  if (typeof input !== 'object' || input === null) return false;
+  for (const key in input) if (Object.hasOwn(input, key) && !keys.has(key)) return true;
+  return false;
 }
 
 function looksNative(input: unknown, nativeSchema: z.ZodType): boolean {
