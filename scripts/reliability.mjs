@@ -120,7 +120,9 @@ if (/audit endpoint returned an error|ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN
 
 if (results) {
   // Bugs the suite found outside src/server, fixed since; their regression tests are listed so a reader sees they hold.
-  const found = results.testResults.flatMap((file) => file.assertionResults.filter(() => file.name.endsWith('found-bugs.test.ts')).map((test) => `- ${test.fullName}: ${test.status === 'passed' ? 'fixed (regression test passes)' : test.status}`));
+  const found = results.testResults
+    .filter((file) => file.name.endsWith('found-bugs.test.ts'))
+    .flatMap((file) => file.assertionResults.map((test) => `- ${test.fullName}: ${test.status === 'passed' ? 'fixed (regression test passes)' : test.status}`));
   if (found.length > 0) push('## Bugs found outside src/server, fixed (see test/reliability/found-bugs.test.ts)', '', ...found, '');
   const failed = results.testResults.flatMap((file) => file.assertionResults.filter((test) => test.status === 'failed').map((test) => `- ${test.fullName}`));
   if (failed.length > 0) push('## Failed tests', '', ...failed, '');

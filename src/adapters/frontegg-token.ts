@@ -47,10 +47,6 @@ export class FronteggTokenSource {
     this.#credentials = credentials;
   }
 
-  get hasCredentials(): boolean {
-    return this.#credentials !== undefined;
-  }
-
   /** Replaces the credentials and fetches a token with them now (rejects with `AuthenticationError` on a 401). */
   async authenticate(credentials: Credentials, context: ExchangeContext): Promise<void> {
     this.#credentials = credentials;

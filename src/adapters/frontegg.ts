@@ -13,7 +13,7 @@ import { readServerHash } from './server-hash-reply.js';
 // Frontegg audits, shared/reference/wire/README.md section 4. Mapping rules: spec/EVENT.md section 8.
 
 /** Frontegg's default gateway (regional ones: api.us., api.ca., api.au.). */
-export const FRONTEGG_GATEWAY = 'https://api.frontegg.com';
+const FRONTEGG_GATEWAY = 'https://api.frontegg.com';
 
 /**
  * Frontegg's flat audit object, typed as its SDK types `sendAudit`'s argument: `tenantId` and `severity` are

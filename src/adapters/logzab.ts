@@ -11,7 +11,7 @@ import { readServerHash } from './server-hash-reply.js';
 
 // LogZab addTrail, shared/reference/wire/README.md section 3. Mapping rules: spec/EVENT.md section 7.
 
-export const LOGZAB_ENDPOINT = 'https://api.logzab.com';
+const LOGZAB_ENDPOINT = 'https://api.logzab.com';
 
 const nonEmpty = z.string().min(1);
 

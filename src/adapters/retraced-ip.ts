@@ -8,8 +8,8 @@
  * anchored only at the start and needs a group on both sides of `::`, its second only at the end), which is why
  * `::1` and `1::` are refused while `2001:db8::1` passes.
  */
-export const RETRACED_IPV4_REGEX = /^(?!0)(?!.*\.$)((1?\d?\d|25[0-5]|2[0-4]\d)(\.|$)){4}$/;
-export const RETRACED_IPV6_REGEX =
+const RETRACED_IPV4_REGEX = /^(?!0)(?!.*\.$)((1?\d?\d|25[0-5]|2[0-4]\d)(\.|$)){4}$/;
+const RETRACED_IPV6_REGEX =
   /^((?:[0-9A-Fa-f]{1,4}))((?::[0-9A-Fa-f]{1,4}))*::((?:[0-9A-Fa-f]{1,4}))((?::[0-9A-Fa-f]{1,4}))*|((?:[0-9A-Fa-f]{1,4}))((?::[0-9A-Fa-f]{1,4})){7}$/;
 
 /** Whether the Retraced server accepts `ip` as `source_ip` (it tests the IPv4 pattern, then the IPv6 one). */
@@ -18,7 +18,7 @@ export function isRetracedSourceIp(ip: string): boolean {
 }
 
 /** Where a common-model `ip` travels: the `source_ip` slot, or `metadata.source_ip` when no accepted spelling exists. */
-export type RetracedIpPlacement = { readonly sourceIp: string } | { readonly metadataSourceIp: string };
+type RetracedIpPlacement = { readonly sourceIp: string } | { readonly metadataSourceIp: string };
 
 /**
  * Places a normalized common-model `ip` (IPv4 without leading zeros, or IPv6 without zone; IPv4-mapped IPv6 already
@@ -37,7 +37,7 @@ export function placeRetracedIp(ip: string): RetracedIpPlacement {
  * `ip` (a valid IPv6 address) as eight colon-separated groups: lowercase hex, no leading zeros, no `::`, a trailing
  * dotted quad converted to two groups (`::1` -> `0:0:0:0:0:0:0:1`, `::1.2.3.4` -> `0:0:0:0:0:0:102:304`).
  */
-export function fullIpv6(ip: string): string {
+function fullIpv6(ip: string): string {
   const [head = '', tail] = ip.split('::');
   const left = groupsOf(head);
   const right = tail === undefined ? [] : groupsOf(tail);

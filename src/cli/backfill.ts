@@ -13,7 +13,7 @@ import type { FailureRecord } from './failure-log.js';
 const WINDOW_EVENTS = 2_000;
 const WINDOW_BYTES = 4 * 1024 * 1024;
 /** After Ctrl-C, how long events already handed to the client may take before they fail as unsent. */
-export const INTERRUPT_GRACE_MS = 3_000;
+const INTERRUPT_GRACE_MS = 3_000;
 
 export interface BackfillCounts {
   read: number;
@@ -31,7 +31,7 @@ export interface BackfillResult extends BackfillCounts {
   readonly inputError: unknown;
 }
 
-export interface BackfillHooks {
+interface BackfillHooks {
   readonly signal?: AbortSignal | undefined;
   /** @default INTERRUPT_GRACE_MS */
   readonly interruptGraceMs?: number | undefined;

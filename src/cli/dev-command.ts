@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util';
 import { createReferenceServer, type ReferenceServer } from '../server/reference-server.js';
+import { isLoopbackHost } from '../internal/loopback.js';
 import type { CommandIo } from './command-io.js';
 import { errorLine } from './error-line.js';
 import { CliInputError } from './usage-error.js';
 
 // This module is all `auditwire dev` loads besides the server: no client, no adapters, no zod, so it starts fast.
 
-export const DEV_HELP = `Usage: auditwire dev [--port N] [--host H] [--file PATH] [--quiet]
+const DEV_HELP = `Usage: auditwire dev [--port N] [--host H] [--file PATH] [--quiet]
 
 Runs the auditwire reference server: one HTTP server that speaks the AuditLog.co, Retraced, LogZab and Frontegg
 wire formats at their vendors' paths, accepts any well-formed credential, and answers every event with its hash.
@@ -19,7 +20,7 @@ wire formats at their vendors' paths, accepts any well-formed credential, and an
 
 Stops on Ctrl-C or SIGTERM (exit 0). Exit status 2 when it cannot listen (e.g. the port is in use).`;
 
-export const DEFAULT_DEV_PORT = 4318;
+const DEFAULT_DEV_PORT = 4318;
 const DEFAULT_HOST = '127.0.0.1';
 
 /** Runs the server until `io.signal` aborts. Never throws: usage problems print one line and return 2. */
@@ -56,7 +57,7 @@ export async function runDev(args: string[], io: CommandIo): Promise<number> {
 
   io.out(`auditwire reference server listening on ${server.url}`);
   for (const line of banner(server.url)) io.out(line);
-  if (!isLoopback(settings.host)) {
+  if (!isLoopbackHost(settings.host)) {
     io.err(`auditwire: warning: listening on ${settings.host}, not loopback: anyone who can reach it can store events (any credential is accepted)`);
   }
 
@@ -106,7 +107,7 @@ interface RequestInfo {
 }
 
 /** e.g. `POST /api/v1/events 200 auditlog 3 events`. */
-export function requestLine(info: RequestInfo): string {
+function requestLine(info: RequestInfo): string {
   const format = info.format === undefined ? '' : ` ${info.format}`;
   return `${info.method} ${info.path} ${info.status}${format} ${info.events} event${info.events === 1 ? '' : 's'}`;
 }
@@ -144,10 +145,6 @@ function listenFailure(error: unknown, settings: DevSettings): Error {
     return new CliInputError(`cannot listen on host ${settings.host} (${code}); check --host`);
   }
   return error instanceof Error ? error : new Error(String(error));
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }
 
 /** Resolves when `signal` aborts (never, without one: the server then runs until the process is killed). */

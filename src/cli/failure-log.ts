@@ -23,7 +23,6 @@ export class FailureLog {
   readonly errorsPath: string;
   #events: WriteStream | undefined;
   #reasons: WriteStream | undefined;
-  #count = 0;
   #writeError: Error | undefined;
 
   constructor(path: string) {
@@ -31,16 +30,11 @@ export class FailureLog {
     this.errorsPath = `${path}.errors.jsonl`;
   }
 
-  get count(): number {
-    return this.#count;
-  }
-
   record(failure: FailureRecord): void {
     if (this.#events === undefined || this.#reasons === undefined) {
       this.#events = this.#open(this.path);
       this.#reasons = this.#open(this.errorsPath);
     }
-    this.#count++;
     this.#events.write(`${failure.text}\n`);
     const reason = {
       index: failure.index,

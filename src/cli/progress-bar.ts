@@ -70,7 +70,7 @@ export class ProgressBar {
 }
 
 /** e.g. `[##########--------------]  42% 4200/10000  sent 4190  failed 10  1234 ev/s`. */
-export function formatProgress(state: ProgressState, seconds: number): string {
+function formatProgress(state: ProgressState, seconds: number): string {
   const fraction = state.total !== undefined ? (state.total === 0 ? 1 : state.done / state.total) : state.estimate;
   const rate = seconds > 0 ? Math.round(state.done / seconds) : 0;
   const counts = state.total !== undefined ? `${state.done}/${state.total}` : `${state.done}`;

@@ -6,7 +6,7 @@ import { AuditsClient } from '../client/audits-client.js';
 import { ValidationError } from '../errors.js';
 import { backfill, type BackfillCounts, type BackfillResult } from './backfill.js';
 import type { CommandIo } from './command-io.js';
-import { errorLine } from './error-line.js';
+import { errorLine, oneLine } from './error-line.js';
 import { readEvents, type ReadProgress } from './event-stream.js';
 import { FailureLog, type FailureRecord } from './failure-log.js';
 import { ProgressBar, type ProgressState } from './progress-bar.js';
@@ -14,7 +14,6 @@ import { redactor } from './redact.js';
 import { configError, parseSendArgs, SEND_HELP, type SendSettings } from './send-options.js';
 import { CliInputError } from './usage-error.js';
 
-export { SEND_HELP };
 
 /** Failure reasons shown on the terminal at the end; the rest are in the errors file. */
 const SHOWN_FAILURES = 5;
@@ -160,7 +159,7 @@ function progressState(counts: Readonly<BackfillCounts>, bytesRead: number, size
 }
 
 /** `sent N, verified V, failed F in T s (R events/s)`. */
-export function summary(result: BackfillResult, seconds: number): string {
+function summary(result: BackfillResult, seconds: number): string {
   const rate = Math.round(result.sent / Math.max(seconds, 0.001));
   return `sent ${result.sent}, verified ${result.verified}, failed ${result.failed} in ${seconds.toFixed(1)} s (${rate} events/s)`;
 }
@@ -175,7 +174,7 @@ function reportFailures(
 ): void {
   for (const failure of shown) {
     const id = failure.id === null ? '' : ` (id ${failure.id})`;
-    io.err(mask(`auditwire: ${failure.where}${id}: ${failure.code}: ${failure.message}`.replace(/\s*[\r\n]+\s*/g, ' ')));
+    io.err(mask(oneLine(`auditwire: ${failure.where}${id}: ${failure.code}: ${failure.message}`)));
   }
   if (failed > shown.length) io.err(`auditwire: ... and ${failed - shown.length} more`);
   if (written) {

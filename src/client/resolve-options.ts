@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { DEFAULT_RETRY, type ClientOptions, type ResolvedOptions, type ResolvedSpoolOptions } from '../options.js';
+import { isLoopbackHost } from '../internal/loopback.js';
 
 const ADAPTER_NAMES = new Set(['auditlog', 'retraced', 'logzab', 'frontegg']);
 
@@ -104,16 +105,12 @@ function checkEndpoint(endpoint: string, allowInsecureHttp: boolean, issues: Val
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     issues.push({ path: 'options.endpoint', message: 'must use http: or https:' });
-  } else if (url.protocol === 'http:' && !allowInsecureHttp && !isLoopback(url.hostname)) {
+  } else if (url.protocol === 'http:' && !allowInsecureHttp && !isLoopbackHost(url.hostname)) {
     issues.push({ path: 'options.endpoint', message: 'plain http:// is refused except to loopback (credentials would travel in the clear); use https:// or set allowInsecureHttp' });
   }
   if (url.username !== '' || url.password !== '') {
     issues.push({ path: 'options.endpoint', message: 'must not embed credentials; use apiKey' });
   }
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }
 
 function oneOf(issues: ValidationIssue[], name: string, value: string, allowed: readonly string[]): void {

@@ -13,6 +13,11 @@ export function hashEvent(value: unknown): string {
 
 const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
 
+/** Whether `value` is a SHA-256 digest written as 64 hex digits (either case). */
+export function isSha256Hex(value: unknown): value is string {
+  return typeof value === 'string' && SHA256_HEX.test(value);
+}
+
 /**
  * Recomputes the hash of `value` and compares it with `expected` in constant time. Returns `false`, never
  * throws, for an `expected` that is not 64 hex digits (upper or lower case).
@@ -21,6 +26,6 @@ const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
  */
 export function verifyEventHash(value: unknown, expected: string): boolean {
   const actual = hashEvent(value);
-  if (typeof expected !== 'string' || !SHA256_HEX.test(expected)) return false;
+  if (!isSha256Hex(expected)) return false;
   return timingSafeEqual(Buffer.from(actual, 'hex'), Buffer.from(expected, 'hex'));
 }

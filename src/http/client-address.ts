@@ -13,8 +13,9 @@ export function clientAddress(req: IncomingMessage, trust: TrustFunction | undef
   const peer = parseAddress(req.socket?.remoteAddress);
   if (trust === undefined || peer === undefined) return peer;
   const hops = [peer, ...proxyChain(req, header)];
-  for (const [hop, address] of hops.entries()) {
-    if (address === undefined || hop === hops.length - 1 || !trust(address, hop)) return address;
+  for (let hop = 0; hop < hops.length - 1; hop++) {
+    const address = hops[hop];
+    if (address === undefined || !trust(address, hop)) return address;
   }
-  return undefined; // unreachable: the last hop always returns
+  return hops.at(-1);
 }

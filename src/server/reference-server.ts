@@ -46,7 +46,7 @@ export async function createReferenceServer(options: ReferenceServerOptions = {}
     // The connection is closed after a 413, as servers do for a body they would not take.
     if (body === undefined) return sendJson(response, 413, { statusCode: 413, message: 'request body too large' }, { connection: 'close' });
     if (found === undefined) return sendJson(response, 404, { statusCode: 404, message: `no route for ${method} ${path}` });
-    if (found.route.acceptsEvents) await state.faults.delay();
+    if (found.route.format !== undefined) await state.faults.delay();
     await found.route.handle({ request, response, body, params: found.params, state, report });
   }
 

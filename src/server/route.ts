@@ -29,9 +29,10 @@ export interface Route {
   readonly method: 'GET' | 'POST';
   /** Matched against the path without query and trailing slashes; case-insensitive like the vendors' routers. */
   readonly path: RegExp;
-  /** The format of the events the route accepts (reported to `onRequest`); only on event-accepting routes. */
+  /**
+   * The format of the events the route accepts (reported to `onRequest`); only on event-accepting routes, which
+   * are the ones faults apply to (not `/auth/vendor`, not the GET routes).
+   */
   readonly format?: EventFormat;
-  /** Event-accepting routes are the ones faults apply to (not `/auth/vendor`, not the GET routes). */
-  readonly acceptsEvents: boolean;
   handle(context: RouteContext): void | Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { canonicalJson } from '../hash/canonical-json.js';
+import { isSha256Hex } from '../hash/event-hash.js';
 import { retracedHashTarget } from '../hash/retraced-hash.js';
 import { sha256Hex } from '../hash/sha256.js';
 
@@ -22,8 +23,6 @@ export interface AuditHashComparison {
   readonly message: string;
 }
 
-const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
-
 /** Longest hashed text quoted in a message: enough for any real event, bounded for a runaway one. */
 const MAX_QUOTED = 20_000;
 
@@ -46,7 +45,7 @@ export function compareAuditHash(event: unknown, expected: unknown, options: Exp
   const actual = sha256Hex(hashed);
   const quoted = `${retraced ? 'Retraced hash target' : 'canonical JSON'} of the event (the exact text hashed):\n  ${quote(hashed)}`;
 
-  if (typeof expected !== 'string' || !SHA256_HEX.test(expected)) {
+  if (!isSha256Hex(expected)) {
     return {
       pass: false,
       actual,

@@ -8,6 +8,7 @@ import type { RetracedEvent } from '../adapters/retraced-schema.js';
 import { hashEvent } from '../hash/event-hash.js';
 import { retracedHash } from '../hash/retraced-hash.js';
 import type { AdapterName } from '../options.js';
+import { RECORDER_ORIGIN } from './in-memory-dispatcher.js';
 
 /** The wire form of one event in each format: what the recorder records (LogZab: the body without `apiKey`). */
 export interface WireEvents {
@@ -23,7 +24,7 @@ export interface WireEvents {
  * and endpoint never leave the process.
  */
 export function preparingAdapter(format: AdapterName): Adapter {
-  const endpoint = 'http://127.0.0.1:9';
+  const endpoint = RECORDER_ORIGIN;
   switch (format) {
     case 'auditlog':
       return createAuditLogAdapter({ endpoint, apiKey: 'recorder:recorder' });

@@ -37,7 +37,7 @@ let scratch: string;
 
 beforeAll(() => {
   // `npm test` builds first; this keeps a lone `npx vitest run` working too.
-  if (!existsSync(join(root, 'dist/testing.js'))) execFileSync('npx', ['tsup'], { cwd: root, stdio: 'ignore' });
+  if (!existsSync(join(root, 'dist/testing.js'))) execFileSync('npx', ['--no-install', 'tsup'], { cwd: root, stdio: 'ignore' });
   scratch = mkdtempSync(join(tmpdir(), 'auditwire-ci-examples-'));
 }, 120_000);
 

@@ -15,7 +15,7 @@ const run = promisify(execFile);
 function ensureBuilt(): void {
   const index = join(repoRoot, 'dist/index.js');
   const current = existsSync(index) && existsSync(join(repoRoot, 'dist/testing.js')) && readFileSync(index, 'utf8').includes('auditRequest');
-  if (!current) execFileSync('npx', ['tsup'], { cwd: repoRoot, stdio: 'ignore' });
+  if (!current) execFileSync('npx', ['--no-install', 'tsup'], { cwd: repoRoot, stdio: 'ignore' });
 }
 
 /** The example's own environment, without anything from ours that would redirect or reconfigure its clients. */

@@ -7,7 +7,7 @@ export const cliPath: string = fileURLToPath(new URL('../../dist/cli.js', import
 
 /** Builds dist/ when it is missing (`npm test` builds first; this keeps a lone `npx vitest run` working). */
 export function ensureCliBuilt(): void {
-  if (!existsSync(cliPath)) execFileSync('npx', ['tsup'], { cwd: repoRoot, stdio: 'ignore' });
+  if (!existsSync(cliPath)) execFileSync('npx', ['--no-install', 'tsup'], { cwd: repoRoot, stdio: 'ignore' });
 }
 
 export interface CliResult {

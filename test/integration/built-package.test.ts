@@ -10,7 +10,7 @@ const sampleEvent: unknown = JSON.parse(readFileSync(`${root}examples/auditlog-s
 
 beforeAll(() => {
   // `npm test` builds first; this keeps a lone `npx vitest run` working too.
-  if (!existsSync(`${root}dist/index.cjs`)) execFileSync('npx', ['tsup'], { cwd: root, stdio: 'ignore' });
+  if (!existsSync(`${root}dist/index.cjs`)) execFileSync('npx', ['--no-install', 'tsup'], { cwd: root, stdio: 'ignore' });
 }, 120_000);
 
 describe('the built package', () => {

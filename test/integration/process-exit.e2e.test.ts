@@ -11,7 +11,7 @@ const root = new URL('../../', import.meta.url);
 let server: ReferenceServer;
 
 beforeAll(async () => {
-  if (!existsSync(new URL('dist/index.js', root))) execFileSync('npx', ['tsup'], { cwd: root, stdio: 'ignore' });
+  if (!existsSync(new URL('dist/index.js', root))) execFileSync('npx', ['--no-install', 'tsup'], { cwd: root, stdio: 'ignore' });
   server = await createReferenceServer();
 }, 120_000);
 afterAll(() => server.close());

@@ -160,7 +160,7 @@ let work: string;
 beforeAll(async () => {
   const built = join(root, 'dist/index.js');
   if (!existsSync(built) || statSync(built).mtimeMs < newestMtime(join(root, 'src'))) {
-    execFileSync('npx', ['tsup'], { cwd: root, stdio: 'ignore' });
+    execFileSync('npx', ['--no-install', 'tsup'], { cwd: root, stdio: 'ignore' });
   }
   endpoint = await sink.listen();
   work = mkdtempSync(join(tmpdir(), 'auditwire-crash-'));

@@ -10,8 +10,8 @@ import { validateAuditLogElement } from './auditlog-validate.js';
 // element ("Server hash"), which the vendor itself does not return.
 
 export const auditLogRoutes: readonly Route[] = [
-  { method: 'POST', path: /^\/api\/v1\/events$/i, format: 'auditlog', acceptsEvents: true, handle: receiveEvents },
-  { method: 'GET', path: /^\/api\/v1\/events\/([^/]+)$/i, acceptsEvents: false, handle: readEvent },
+  { method: 'POST', path: /^\/api\/v1\/events$/i, format: 'auditlog', handle: receiveEvents },
+  { method: 'GET', path: /^\/api\/v1\/events\/([^/]+)$/i, handle: readEvent },
 ];
 
 async function receiveEvents(context: RouteContext): Promise<void> {
@@ -28,7 +28,7 @@ async function receiveEvents(context: RouteContext): Promise<void> {
   // transaction, as the vendor does.
   const items = elements.filter(isRecord).map((element) => ({ serverId: randomUUID(), eventId: String(element.uuid), body: element, hash: auditwireHash(element) }));
   await acceptEvents(context, 'auditlog', items, {
-    fault: (status, headers) => sendJson(response, status, { statusCode: status, message: 'injected fault' }, headers),
+    fault: (status, headers) => fail(context, status, 'injected fault', undefined, headers),
     success: (acknowledged) =>
       sendJson(response, 200, { receivedEvents: acknowledged.map(({ event, hash }) => ({ id: event.serverId, uuid: event.eventId, hash })) }),
   });
@@ -60,6 +60,6 @@ function authorized(context: RouteContext): boolean {
   return true;
 }
 
-function fail(context: RouteContext, status: number, message: string, details?: Record<string, string>): void {
-  sendJson(context.response, status, details === undefined ? { statusCode: status, message } : { statusCode: status, message, details });
+function fail(context: RouteContext, status: number, message: string, details?: Record<string, string>, headers: Record<string, string> = {}): void {
+  sendJson(context.response, status, details === undefined ? { statusCode: status, message } : { statusCode: status, message, details }, headers);
 }

@@ -5,5 +5,5 @@ import type { Route } from '../route.js';
 // Not a vendor route, so no auth and no faults.
 
 export const devRoutes: readonly Route[] = [
-  { method: 'GET', path: /^\/_auditwire\/events$/i, acceptsEvents: false, handle: (context) => sendJson(context.response, 200, { events: context.state.store.events }) },
+  { method: 'GET', path: /^\/_auditwire\/events$/i, handle: (context) => sendJson(context.response, 200, { events: context.state.store.events }) },
 ];

@@ -12,8 +12,8 @@ const SEVERITIES = new Set(['Info', 'Medium', 'High', 'Critical', 'Error']);
 const DEFAULT_TOKEN_TTL_SECONDS = 3600;
 
 export const fronteggRoutes: readonly Route[] = [
-  { method: 'POST', path: /^\/auth\/vendor$/i, acceptsEvents: false, handle: issueToken },
-  { method: 'POST', path: /^\/audits$/i, format: 'frontegg', acceptsEvents: true, handle: receive },
+  { method: 'POST', path: /^\/auth\/vendor$/i, handle: issueToken },
+  { method: 'POST', path: /^\/audits$/i, format: 'frontegg', handle: receive },
 ];
 
 /** `{clientId, secret}` -> `{token, expiresIn}` (seconds); 401 on bad or missing credentials. */
@@ -43,13 +43,13 @@ async function receive(context: RouteContext): Promise<void> {
   const body = parsed.value;
   if (!isRecord(body)) return fail(context, 400, 'The audit must be a JSON object');
   const problems = check(body, tenant);
-  if (problems.length > 0) return fail(context, 400, ...problems);
+  if (problems.length > 0) return fail(context, 400, problems);
 
   const serverId = randomUUID();
   // auditwire sends its event id as `auditwireId` (spec/EVENT.md section 8).
   const eventId = typeof body.auditwireId === 'string' ? body.auditwireId : serverId;
   await acceptEvents(context, 'frontegg', [{ serverId, eventId, body, hash: auditwireHash(body) }], {
-    fault: (status, headers) => sendJson(context.response, status, { errors: ['injected fault'] }, headers),
+    fault: (status, headers) => fail(context, status, ['injected fault'], headers),
     success: ([acknowledged]) => sendJson(context.response, 202, { hash: acknowledged?.hash }),
   });
 }
@@ -64,6 +64,6 @@ function check(body: Record<string, unknown>, tenant: string): string[] {
   return problems;
 }
 
-function fail(context: RouteContext, status: number, ...errors: string[]): void {
-  sendJson(context.response, status, { errors });
+function fail(context: RouteContext, status: number, errors: string | readonly string[], headers: Record<string, string> = {}): void {
+  sendJson(context.response, status, { errors: typeof errors === 'string' ? [errors] : errors }, headers);
 }

@@ -9,7 +9,7 @@ import type { Route, RouteContext } from '../route.js';
 // The vendor documents no response or error bodies; this server answers `{error, details}` on failure and
 // `{id, hash}` on success, the optional body an auditwire client reads (section 3, "Server hash").
 
-export const logZabRoutes: readonly Route[] = [{ method: 'POST', path: /^\/v1\/addtrail$/i, format: 'logzab', acceptsEvents: true, handle: receive }];
+export const logZabRoutes: readonly Route[] = [{ method: 'POST', path: /^\/v1\/addtrail$/i, format: 'logzab', handle: receive }];
 
 async function receive(context: RouteContext): Promise<void> {
   const parsed = parseJson(context.body);
@@ -27,7 +27,7 @@ async function receive(context: RouteContext): Promise<void> {
   const serverId = randomUUID();
   const items = [{ serverId, eventId: descId(event.desc) ?? serverId, body: event, hash: auditwireHash(event) }];
   await acceptEvents(context, 'logzab', items, {
-    fault: (status, headers) => sendJson(context.response, status, { error: 'injected fault', details: {} }, headers),
+    fault: (status, headers) => fail(context, status, 'injected fault', {}, headers),
     success: ([acknowledged]) => sendJson(context.response, 200, { id: acknowledged?.event.serverId, hash: acknowledged?.hash }),
   });
 }
@@ -53,6 +53,6 @@ function descId(desc: unknown): string | undefined {
   return parsed.ok && isRecord(parsed.value) && typeof parsed.value.id === 'string' ? parsed.value.id : undefined;
 }
 
-function fail(context: RouteContext, status: number, error: string, details: Record<string, string>): void {
-  sendJson(context.response, status, { error, details });
+function fail(context: RouteContext, status: number, error: string, details: Record<string, string>, headers: Record<string, string> = {}): void {
+  sendJson(context.response, status, { error, details }, headers);
 }

@@ -12,8 +12,8 @@ import { checkRetracedEvent, type Violation } from './retraced-validate.js';
 const MAX_BULK_EVENTS = 50;
 
 export const retracedRoutes: readonly Route[] = [
-  { method: 'POST', path: /^\/publisher\/v1\/project\/([^/]+)\/event$/i, format: 'retraced', acceptsEvents: true, handle: (context) => receive(context, false) },
-  { method: 'POST', path: /^\/publisher\/v1\/project\/([^/]+)\/event\/bulk$/i, format: 'retraced', acceptsEvents: true, handle: (context) => receive(context, true) },
+  { method: 'POST', path: /^\/publisher\/v1\/project\/([^/]+)\/event$/i, format: 'retraced', handle: (context) => receive(context, false) },
+  { method: 'POST', path: /^\/publisher\/v1\/project\/([^/]+)\/event\/bulk$/i, format: 'retraced', handle: (context) => receive(context, true) },
 ];
 
 interface InvalidEvent {
