@@ -183,10 +183,11 @@ function readInvalid(response: HttpResponse, batch: readonly PreparedEvent[]): B
   const issuesByIndex = new Map<number, Array<{ path: string; message: string }>>();
   for (const [key, value] of Object.entries(details)) {
     const match = /^\[(\d+)\]\.?(.*)$/.exec(key);
-    const index = match ? Number(match[1]) : Number.NaN;
-    if (!(index >= 0 && index < batch.length)) continue;
+    // Indices outside the batch are ignored by refusedByIndex.
+    if (match === null) continue;
+    const index = Number(match[1]);
     const issues = issuesByIndex.get(index) ?? [];
-    issues.push({ path: `$${match?.[2] ? `.${match[2]}` : ''}`, message: `refused by AuditLog.co: ${detailText(value)}` });
+    issues.push({ path: `$${match[2] ? `.${match[2]}` : ''}`, message: `refused by AuditLog.co: ${detailText(value)}` });
     issuesByIndex.set(index, issues);
   }
   return refusedByIndex(batch, issuesByIndex);

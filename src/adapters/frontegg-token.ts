@@ -1,6 +1,7 @@
 import { AuthenticationError, DeliveryError } from '../errors.js';
 import { isRetryableStatus } from '../transport/retry-policy.js';
 import type { Credentials, ExchangeContext, HttpResponse } from './adapter.js';
+import { isPrintableAscii } from './http-helpers.js';
 
 // Frontegg's vendor token (shared/reference/wire/README.md section 4): POST {gateway}/auth/vendor with
 // {clientId, secret} answers {token, expiresIn} (seconds). The vendor SDK renews at 80% of expiresIn.
@@ -159,7 +160,7 @@ function readToken(response: HttpResponse, startedAt: number): Token {
   } catch {
     parsed = {};
   }
-  if (typeof parsed.token !== 'string' || parsed.token === '' || /[^\u0020-\u007e]/.test(parsed.token)) {
+  if (typeof parsed.token !== 'string' || !isPrintableAscii(parsed.token)) {
     throw new DeliveryError('frontegg: /auth/vendor answered without a usable token', { status: response.status });
   }
   // Lifetime counted from when the exchange began, so a slow answer errs toward renewing early. Without a usable

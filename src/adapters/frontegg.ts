@@ -3,12 +3,11 @@ import { ValidationError } from '../errors.js';
 import type { NormalizedEvent } from '../event/normalize.js';
 import { SEVERITIES } from '../event/schema.js';
 import { compact } from '../internal/compact.js';
-import type { Adapter, BatchResult, Credentials, EncodeContext, HttpRequest, HttpResponse, PrepareContext, PreparedEvent } from './adapter.js';
+import type { Adapter, Credentials, EncodeContext, HttpRequest, PrepareContext, PreparedEvent } from './adapter.js';
 import { FronteggTokenSource } from './frontegg-token.js';
 import { joinUrl } from './http-helpers.js';
 import { parseCommonOrNative, toPrepared } from './prepare.js';
-import { failureFromResponse } from './response-failure.js';
-import { readServerHash } from './server-hash-reply.js';
+import { decodeOneEventReply, ONE_EVENT_PER_REQUEST } from './server-hash-reply.js';
 
 // Frontegg audits, shared/reference/wire/README.md section 4. Mapping rules: spec/EVENT.md section 8.
 
@@ -40,9 +39,6 @@ const RESERVED_KEYS = new Set([
   'actorEmail', 'targetId', 'targetType', 'targetName', 'targetUrl',
 ]);
 
-/** One audit per request (the vendor has no batch endpoint); small bodies, so more requests in flight. */
-const LIMITS = { maxBatchSize: 1, maxBatchBytes: 512 * 1024, defaultConcurrentRequests: 16 };
-
 export function createFronteggAdapter(options: FronteggAdapterOptions = {}): Adapter {
   const gateway = options.endpoint ?? FRONTEGG_GATEWAY;
   const auditsUrl = joinUrl(gateway, '/audits/');
@@ -50,7 +46,8 @@ export function createFronteggAdapter(options: FronteggAdapterOptions = {}): Ada
 
   return {
     name: 'frontegg',
-    limits: LIMITS,
+    // One audit per request: the vendor has no batch endpoint.
+    limits: ONE_EVENT_PER_REQUEST,
     renewsCredentials: true,
 
     authenticate: (credentials, context) => tokens.authenticate(credentials, context),
@@ -83,11 +80,8 @@ export function createFronteggAdapter(options: FronteggAdapterOptions = {}): Ada
       };
     },
 
-    decode(response: HttpResponse, batch: readonly PreparedEvent[]): BatchResult {
-      // The vendor answers 202 with no body; an auditwire-compatible server adds {"hash"} (wire README "Server hash").
-      if (response.status >= 200 && response.status <= 299) return readServerHash(response, batch);
-      return { kind: 'request-failed', error: failureFromResponse(response) };
-    },
+    // The vendor answers 202 with no body; an auditwire-compatible server adds {"hash"} (wire README "Server hash").
+    decode: decodeOneEventReply,
   };
 }
 

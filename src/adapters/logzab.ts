@@ -3,11 +3,10 @@ import { ValidationError } from '../errors.js';
 import type { NormalizedEvent } from '../event/normalize.js';
 import { canonicalJson } from '../hash/canonical-json.js';
 import { compact } from '../internal/compact.js';
-import type { Adapter, BatchResult, HttpRequest, HttpResponse, PrepareContext, PreparedEvent } from './adapter.js';
+import type { Adapter, HttpRequest, PrepareContext, PreparedEvent } from './adapter.js';
 import { joinUrl } from './http-helpers.js';
 import { LimitChecker, parseCommonOrNative, toPrepared } from './prepare.js';
-import { failureFromResponse } from './response-failure.js';
-import { readServerHash } from './server-hash-reply.js';
+import { decodeOneEventReply, ONE_EVENT_PER_REQUEST } from './server-hash-reply.js';
 
 // LogZab addTrail, shared/reference/wire/README.md section 3. Mapping rules: spec/EVENT.md section 7.
 
@@ -40,9 +39,6 @@ export interface LogZabAdapterOptions {
   readonly apiKey: string;
 }
 
-/** One trail per request (no batch endpoint is documented), so more requests in flight. */
-const LIMITS = { maxBatchSize: 1, maxBatchBytes: 512 * 1024, defaultConcurrentRequests: 16 };
-
 export function createLogZabAdapter(options: LogZabAdapterOptions): Adapter {
   if (options.apiKey === '') throw new ValidationError([{ path: 'options.apiKey', message: 'must not be empty' }]);
   const url = joinUrl(options.endpoint ?? LOGZAB_ENDPOINT, '/v1/addTrail');
@@ -52,7 +48,8 @@ export function createLogZabAdapter(options: LogZabAdapterOptions): Adapter {
 
   return {
     name: 'logzab',
-    limits: LIMITS,
+    // One trail per request: no batch endpoint is documented.
+    limits: ONE_EVENT_PER_REQUEST,
 
     prepare(input: unknown, context: PrepareContext): PreparedEvent {
       if (typeof input === 'object' && input !== null && Object.hasOwn(input, 'apiKey')) {
@@ -73,11 +70,8 @@ export function createLogZabAdapter(options: LogZabAdapterOptions): Adapter {
       };
     },
 
-    decode(response: HttpResponse, batch: readonly PreparedEvent[]): BatchResult {
-      // Undocumented replies (wire README section 3): any 2xx is acceptance, with an optional {id, hash}.
-      if (response.status >= 200 && response.status <= 299) return readServerHash(response, batch);
-      return { kind: 'request-failed', error: failureFromResponse(response) };
-    },
+    // Undocumented replies (wire README section 3): any 2xx is acceptance, with an optional {id, hash}.
+    decode: decodeOneEventReply,
   };
 }
 

@@ -4,7 +4,8 @@ import type { BatchResult, EventResult, PreparedEvent } from './adapter.js';
 /**
  * The result of a 400 that names the events it refused by their index in the batch (AuditLog.co `details`
  * keys, Retraced `invalid[].index`): the named events fail with the vendor's reasons, every other event is sent
- * again, so one invalid event never costs its neighbours. Undefined when no index names an event of the batch.
+ * again, so one invalid event never costs its neighbours. Indices outside the batch (a confused or hostile reply)
+ * are ignored; undefined when no index names an event of the batch.
  */
 export function refusedByIndex(batch: readonly PreparedEvent[], issuesByIndex: ReadonlyMap<number, ValidationIssue[]>): BatchResult | undefined {
   if (![...issuesByIndex.keys()].some((index) => index >= 0 && index < batch.length)) return undefined;

@@ -3,7 +3,7 @@ import type { NormalizedEvent } from '../event/normalize.js';
 import { retracedHash } from '../hash/retraced-hash.js';
 import { compact } from '../internal/compact.js';
 import type { Adapter, BatchResult, EventResult, HttpRequest, HttpResponse, PrepareContext, PreparedEvent } from './adapter.js';
-import { assertHeaderSafe, joinUrl } from './http-helpers.js';
+import { assertHeaderSafe, isPrintableAscii, joinUrl } from './http-helpers.js';
 import { LimitChecker, parseCommonOrNative, toPrepared } from './prepare.js';
 import { refusedByIndex } from './partial-failure.js';
 import { failureFromResponse } from './response-failure.js';
@@ -92,9 +92,10 @@ function assertOptions(options: RetracedAdapterOptions): void {
   // encodeURIComponent throws on a lone surrogate; report it as the configuration error it is.
   if (!options.projectId.isWellFormed()) issues.push({ path: 'options.projectId', message: 'contains a lone surrogate (not valid Unicode)' });
   if (issues.length > 0) throw new ValidationError(issues);
+  // The control-character check first, for its more precise message.
   assertHeaderSafe('options.apiKey', options.apiKey);
   // Header values are bytes; Retraced tokens are hex. Anything beyond printable ASCII would fail in the transport.
-  if (!/^[\u0020-\u007e]+$/.test(options.apiKey)) {
+  if (!isPrintableAscii(options.apiKey)) {
     throw new ValidationError([{ path: 'options.apiKey', message: 'must be printable ASCII (it is sent in the Authorization header)' }]);
   }
 }
@@ -193,8 +194,8 @@ function readInvalid(response: HttpResponse, batch: readonly PreparedEvent[]): B
   const issuesByIndex = new Map<number, ValidationIssue[]>();
   for (const entry of parsed.invalid as unknown[]) {
     if (!isRecord(entry) || !Number.isInteger(entry.index)) continue;
+    // Indices outside the batch are ignored by refusedByIndex.
     const index = entry.index as number;
-    if (index < 0 || index >= batch.length) continue;
     issuesByIndex.set(index, [...(issuesByIndex.get(index) ?? []), ...issuesOf(entry)]);
   }
   return refusedByIndex(batch, issuesByIndex);

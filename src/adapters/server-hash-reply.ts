@@ -1,4 +1,14 @@
-import type { BatchResult, HttpResponse, PreparedEvent } from './adapter.js';
+import type { AdapterLimits, BatchResult, HttpResponse, PreparedEvent } from './adapter.js';
+import { failureFromResponse } from './response-failure.js';
+
+/** The one-event-per-request formats (no batch endpoint): small bodies, so more requests in flight. */
+export const ONE_EVENT_PER_REQUEST: AdapterLimits = { maxBatchSize: 1, maxBatchBytes: 512 * 1024, defaultConcurrentRequests: 16 };
+
+/** The reply of a one-event-per-request format: any 2xx is acceptance (see `readServerHash`), anything else fails. */
+export function decodeOneEventReply(response: HttpResponse, batch: readonly PreparedEvent[]): BatchResult {
+  if (response.status >= 200 && response.status <= 299) return readServerHash(response, batch);
+  return { kind: 'request-failed', error: failureFromResponse(response) };
+}
 
 /**
  * The success reply of a one-event-per-request format (LogZab, Frontegg): the vendors document no body (Frontegg

@@ -38,6 +38,9 @@ export interface DeliverySettings {
  * wait itself is ours (full jitter, or the server's Retry-After), because p-retry has no Retry-After support.
  */
 export class BatchDelivery {
+  /** How an adapter makes a request of its own (Frontegg's token exchange): through the same transport. */
+  readonly #exchange = (request: HttpRequest, signal: AbortSignal) => this.transport.send(request, signal);
+
   constructor(
     private readonly adapter: Adapter,
     private readonly transport: HttpTransport,
@@ -69,7 +72,6 @@ export class BatchDelivery {
     const { retry, delivery } = this.settings;
     let rejected: HttpRequest | undefined;
     let renewed = false;
-    const exchange = (request: HttpRequest, signal: AbortSignal) => this.transport.send(request, signal);
     const shouldRetry = (error: unknown): boolean =>
       error instanceof AuditsError && error.retryable && !(delivery === 'at-most-once' && isAmbiguous(error));
 
@@ -77,7 +79,7 @@ export class BatchDelivery {
       async () => {
         for (const event of pending) event.attempts++;
         const prepared = pending.map((event) => event.prepared);
-        const request = await this.adapter.encode(prepared, { signal: this.signal, rejected, exchange });
+        const request = await this.adapter.encode(prepared, { signal: this.signal, rejected, exchange: this.#exchange });
         rejected = undefined;
         const response = await this.transport.send(request, this.signal);
         const result = this.adapter.decode(response, prepared);

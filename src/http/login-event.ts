@@ -124,11 +124,7 @@ export function loginEvent(input: LoginEventInput): AuditEvent {
     if (Object.keys(fields).length > 0) event.fields = fields;
   }
   if (input.req !== undefined) {
-    const context = requestContext(input.req, {
-      ...(input.trustProxy !== undefined ? { trustProxy: input.trustProxy } : {}),
-      ...(input.proxyHeader !== undefined ? { proxyHeader: input.proxyHeader } : {}),
-      includeQuery: input.includeQuery ?? false,
-    });
+    const context = requestContext(input.req, { trustProxy: input.trustProxy, proxyHeader: input.proxyHeader, includeQuery: input.includeQuery ?? false });
     Object.assign(event, context);
   }
   return event;

@@ -33,5 +33,6 @@ export async function acceptEvents(
   if (gate.dropAfterStore) return faults.dropAfterStore(context);
   // The client gave up waiting (a slow answer past its timeout): nothing is left to answer.
   if (context.response.destroyed || context.request.socket.destroyed) return;
+  context.response.once('finish', () => (stats.lastAnswerAt = Date.now()));
   replies.success(events.map((event, index) => ({ event, hash: hashes[index] ?? event.hash })));
 }

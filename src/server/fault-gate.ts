@@ -77,10 +77,7 @@ export class FaultGate {
       wrong.add(event.eventId);
       return `${event.hash[0] === '0' ? '1' : '0'}${event.hash.slice(1)}`;
     });
-    context.response.once('finish', () => {
-      wrong.forEach((id) => this.#stats.wrongHashes.add(id));
-      this.#stats.lastAnswerAt = Date.now();
-    });
+    context.response.once('finish', () => wrong.forEach((id) => this.#stats.wrongHashes.add(id)));
     return hashes;
   }
 

@@ -1,4 +1,4 @@
-import { close, fdatasync, fsync, open, openSync, closeSync, fsyncSync, unlink, write } from 'node:fs';
+import { close, fdatasync, fsync, open, openSync, closeSync, fsyncSync, unlink, write, writeSync } from 'node:fs';
 
 /**
  * The asynchronous file operations of a running spool, behind an interface so tests can hold an fsync back and
@@ -58,6 +58,12 @@ export const nodeJournalIo: JournalIo = {
 
 /** What file systems that cannot fsync a directory answer; ordering there is theirs, and nothing more can be done. */
 const DIRECTORY_FSYNC_UNSUPPORTED: ReadonlySet<string> = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'EISDIR', 'EPERM', 'EBADF']);
+
+/** Writes all of `data` and fsyncs it, synchronously (for opening a spool, in the client's constructor). */
+export function writeDurablySync(fd: number, data: Buffer): void {
+  for (let offset = 0; offset < data.length; ) offset += writeSync(fd, data, offset);
+  fsyncSync(fd);
+}
 
 /** The synchronous counterpart of `syncDir`, for opening the spool in the client's constructor. */
 export function syncDirSync(dir: string): void {

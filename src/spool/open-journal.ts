@@ -1,7 +1,7 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, unlinkSync } from 'node:fs';
 import type { PreparedEvent } from '../adapters/adapter.js';
 import { ValidationError } from '../errors.js';
-import { syncDirSync } from './journal-io.js';
+import { syncDirSync, writeDurablySync } from './journal-io.js';
 import { eventLine, headerLine, type SpoolBinding } from './journal-record.js';
 import { listSegments, readSegment, segmentPath } from './segment-file.js';
 import { acquireSpoolLock, SpoolLocked } from './spool-lock.js';
@@ -96,8 +96,7 @@ function recover(dir: string, binding: SpoolBinding, release: () => void): Opene
   const fd = openSync(segmentPath(dir, segment), 'ax', 0o600);
   try {
     const data = Buffer.from(text);
-    for (let offset = 0; offset < data.length; ) offset += writeSync(fd, data, offset);
-    fsyncSync(fd);
+    writeDurablySync(fd, data);
     syncDirSync(dir);
     for (const number of segments) unlinkSync(segmentPath(dir, number));
     if (segments.length > 0) syncDirSync(dir);

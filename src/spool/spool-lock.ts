@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, realpathSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, realpathSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { writeDurablySync } from './journal-io.js';
 
 /** Directories this process holds, so a second client in the same process is refused while a stale lock that
  * merely carries our pid (a container restarted as the same pid 1) is not. */
@@ -36,8 +37,7 @@ export function acquireSpoolLock(dir: string): () => void {
   const temp = join(dir, `LOCK.${process.pid}.${owner.nonce}.tmp`);
   const fd = openSync(temp, 'wx');
   try {
-    writeSync(fd, JSON.stringify(owner));
-    fsyncSync(fd);
+    writeDurablySync(fd, Buffer.from(JSON.stringify(owner)));
   } finally {
     closeSync(fd);
   }
