@@ -3,6 +3,9 @@ import type { Adapter } from './adapters/adapter.js';
 import type { AuditsError } from './errors.js';
 import type { Logger } from './logger.js';
 
+/** The adapters built in, by name (the one list the client and the CLI check names against). */
+export const BUILT_IN_ADAPTERS = ['auditlog', 'retraced', 'logzab', 'frontegg'] as const;
+
 /** Adapters built in, by name. */
 export type AdapterName = 'auditlog' | 'retraced' | 'logzab' | 'frontegg';
 

@@ -19,9 +19,14 @@ export async function readInputText(file: string | undefined): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new CliInputError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(error))}`);
+    throw unreadableFile(file, error);
   }
+}
+
+/** The one message for an input FILE that cannot be read (no such file, a permission, ...). */
+export function unreadableFile(file: string, error: unknown): CliInputError {
+  const code = (error as NodeJS.ErrnoException).code;
+  return new CliInputError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(error))}`);
 }
 
 /**

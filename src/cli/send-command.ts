@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { AuditsClient } from '../client/audits-client.js';
 import { ValidationError } from '../errors.js';
 import { backfill, type BackfillCounts, type BackfillResult } from './backfill.js';
+import { unreadableFile } from './read-documents.js';
 import type { CommandIo } from './command-io.js';
 import { errorLine, oneLine } from './error-line.js';
 import { readEvents, type ReadProgress } from './event-stream.js';
@@ -131,8 +132,7 @@ async function checkInput(settings: SendSettings, io: CommandIo): Promise<number
     return info.size;
   } catch (error) {
     if (error instanceof CliInputError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new CliInputError(`cannot read ${settings.file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(error))}`);
+    throw unreadableFile(settings.file, error);
   }
 }
 

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { ValidationError } from '../errors.js';
-import type { AdapterName, ClientOptions, VerifyPolicy } from '../options.js';
+import { BUILT_IN_ADAPTERS, type AdapterName, type ClientOptions, type VerifyPolicy } from '../options.js';
 import { CliInputError } from './usage-error.js';
 
 export const SEND_HELP = `Usage: auditwire send FILE --adapter NAME [options]
@@ -33,7 +33,7 @@ Ctrl-C stops reading, gives the events in flight a few seconds, and writes the u
 Exit status: 0 when every event was sent, 1 when any failed or the send was interrupted, 2 on a usage or
 configuration problem.`;
 
-const ADAPTERS: readonly AdapterName[] = ['auditlog', 'retraced', 'logzab', 'frontegg'];
+const ADAPTERS: readonly AdapterName[] = BUILT_IN_ADAPTERS;
 
 export interface SendSettings {
   /** The FILE argument as given ("-" for standard input). */

@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { ValidationError, type ValidationIssue } from '../errors.js';
-import { DEFAULT_RETRY, type ClientOptions, type ResolvedOptions, type ResolvedSpoolOptions } from '../options.js';
+import { BUILT_IN_ADAPTERS, DEFAULT_RETRY, type ClientOptions, type ResolvedOptions, type ResolvedSpoolOptions } from '../options.js';
 import { isLoopbackHost } from '../internal/loopback.js';
 
-const ADAPTER_NAMES = new Set(['auditlog', 'retraced', 'logzab', 'frontegg']);
+const ADAPTER_NAMES: ReadonlySet<string> = new Set(BUILT_IN_ADAPTERS);
 
 /**
  * Fills defaults (documented on `ClientOptions`) and the environment fallbacks, and checks every value, so a
