@@ -100,6 +100,14 @@ function assertOptions(options: RetracedAdapterOptions): void {
   }
 }
 
+/**
+ * The local side of Retraced's verification: its formula covers the id the server assigned, so the hash is
+ * computed from the event's wire text once a reply names that id (a replayed event has only its wire text).
+ */
+export function retracedLocalHash(event: PreparedEvent, serverId: string): string {
+  return retracedHash(JSON.parse(event.wire) as object, serverId);
+}
+
 /** Maps a normalized common event (spec/EVENT.md section 6); vendor rules are reported at the common-model path. */
 export function toRetracedEvent(event: NormalizedEvent, server: PrepareContext['server']): RetracedEvent {
   const check = new LimitChecker('Retraced');
@@ -159,7 +167,7 @@ function readCreated(response: HttpResponse, batch: readonly PreparedEvent[]): B
   const outcomes = new Map<number, EventResult>();
   batch.forEach((event, index) => {
     const { id, hash } = created[index] as CreatedEntry;
-    outcomes.set(index, { ok: true, serverId: id, serverHash: hash, localHash: retracedHash(JSON.parse(event.wire) as object, id) });
+    outcomes.set(index, { ok: true, serverId: id, serverHash: hash, localHash: retracedLocalHash(event, id) });
   });
   return { kind: 'per-event', outcomes, resend: [] };
 }

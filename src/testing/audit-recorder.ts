@@ -2,8 +2,8 @@ import { AssertionError } from 'node:assert';
 import type { Dispatcher } from 'undici';
 import type { Adapter, BatchResult, EventResult, HttpRequest, HttpResponse, PreparedEvent } from '../adapters/adapter.js';
 import { failureFromResponse } from '../adapters/response-failure.js';
+import { retracedLocalHash } from '../adapters/retraced.js';
 import { DeliveryError, ValidationError } from '../errors.js';
-import { retracedHash } from '../hash/retraced-hash.js';
 import type { AdapterName } from '../options.js';
 import { isRetryableStatus } from '../transport/retry-policy.js';
 import { matchesPartial, type DeepPartial } from './event-match.js';
@@ -244,9 +244,8 @@ export function createAuditRecorder<F extends AdapterName = 'auditlog'>(options:
           outcomes.set(index, { ok: false, error: new ValidationError([{ path: '$', message: result?.refused ?? 'not stored by the audit recorder' }]) });
           return;
         }
-        // As the Retraced adapter does: its formula covers the id the server assigned, so the local hash is
-        // computed once the reply names it.
-        const localHash = format === 'retraced' ? retracedHash(JSON.parse(prepared.wire) as object, result.serverId) : undefined;
+        // As the Retraced adapter does: its formula covers the id the server assigned.
+        const localHash = format === 'retraced' ? retracedLocalHash(prepared, result.serverId) : undefined;
         outcomes.set(index, { ok: true, serverId: result.serverId, serverHash: result.hash, localHash });
       });
       return { kind: 'per-event', outcomes, resend: [] };

@@ -7,7 +7,7 @@ import { createRetracedAdapter } from '../adapters/retraced.js';
 import type { RetracedEvent } from '../adapters/retraced-schema.js';
 import { hashEvent } from '../hash/event-hash.js';
 import { retracedHash } from '../hash/retraced-hash.js';
-import type { AdapterName } from '../options.js';
+import { BUILT_IN_ADAPTERS, type AdapterName } from '../options.js';
 import { RECORDER_ORIGIN } from './in-memory-dispatcher.js';
 
 /** The wire form of one event in each format: what the recorder records (LogZab: the body without `apiKey`). */
@@ -49,5 +49,5 @@ export function serverHash(format: AdapterName, event: unknown, serverId: string
 
 /** Whether `value` names a built-in format (the recorder accepts plain JavaScript callers too). */
 export function isFormat(value: unknown): value is AdapterName {
-  return value === 'auditlog' || value === 'retraced' || value === 'logzab' || value === 'frontegg';
+  return (BUILT_IN_ADAPTERS as readonly unknown[]).includes(value);
 }
