@@ -1,12 +1,12 @@
-import type { AdapterLimits, BatchResult, HttpResponse, PreparedEvent } from './adapter.js';
+import type { AdapterLimits, BatchResult, HttpResponse } from './adapter.js';
 import { failureFromResponse } from './response-failure.js';
 
 /** The one-event-per-request formats (no batch endpoint): small bodies, so more requests in flight. */
 export const ONE_EVENT_PER_REQUEST: AdapterLimits = { maxBatchSize: 1, maxBatchBytes: 512 * 1024, defaultConcurrentRequests: 16 };
 
 /** The reply of a one-event-per-request format: any 2xx is acceptance (see `readServerHash`), anything else fails. */
-export function decodeOneEventReply(response: HttpResponse, batch: readonly PreparedEvent[]): BatchResult {
-  if (response.status >= 200 && response.status <= 299) return readServerHash(response, batch);
+export function decodeOneEventReply(response: HttpResponse): BatchResult {
+  if (response.status >= 200 && response.status <= 299) return readServerHash(response);
   return { kind: 'request-failed', error: failureFromResponse(response) };
 }
 
@@ -15,7 +15,7 @@ export function decodeOneEventReply(response: HttpResponse, batch: readonly Prep
  * answers 202 empty), while an auditwire-compatible server answers `{"id"?, "hash"?}` (wire README "Server hash").
  * Anything else in a 2xx body is ignored: the event was accepted either way.
  */
-export function readServerHash(response: HttpResponse, batch: readonly PreparedEvent[]): BatchResult {
+function readServerHash(response: HttpResponse): BatchResult {
   const reply = parseObject(response.body);
   return {
     kind: 'per-event',

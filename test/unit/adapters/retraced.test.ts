@@ -559,7 +559,7 @@ describe('decode', () => {
     const replies = created(bulk);
     const result = perEvent(adapter.decode(respond(201, replies), bulk));
     expect([...result.outcomes.keys()]).toEqual([0, 1, 2]);
-    bulk.forEach((event, index) => {
+    bulk.forEach((_event, index) => {
       expect(result.outcomes.get(index)).toEqual({ ok: true, serverId: replies[index]?.id, serverHash: replies[index]?.hash, localHash: replies[index]?.hash });
     });
     // The hash binds the server id: the same event under another id hashes differently, so order matters.

@@ -1,6 +1,6 @@
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { FORMATS } from './formats.js';
-import { send, startServer } from './http.js';
+import { startServer } from './http.js';
 
 // The probabilistic slow fault (`slowProbability`, `slowMs`): the events are stored at once and the answer is
 // held back, so a client whose timeout is shorter gives up on a batch the server did store.
