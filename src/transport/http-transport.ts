@@ -26,26 +26,41 @@ export class HttpTransport {
   }
 
   async send(httpRequest: HttpRequest, signal: AbortSignal): Promise<HttpResponse> {
-    const timeout = AbortSignal.timeout(this.#options.requestTimeoutMs);
-    const combined = AbortSignal.any([signal, timeout]);
+    // A plain controller, timer and one listener, all released in `finally`: `AbortSignal.any([signal,
+    // AbortSignal.timeout()])` per request keeps every combined signal reachable from the long-lived client signal
+    // (nodejs/node#54614, #55328), some 250-300 bytes a request for the client's lifetime.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new TimeoutError(`request timed out after ${this.#options.requestTimeoutMs} ms`));
+    }, this.#options.requestTimeoutMs);
+    // Like AbortSignal.timeout(), the timer alone never keeps the process alive: the request's socket does.
+    timer.unref();
+    const onClientAbort = (): void => controller.abort(signal.reason);
+    if (signal.aborted) onClientAbort();
+    else signal.addEventListener('abort', onClientAbort, { once: true });
     try {
       const response = await request(httpRequest.url, {
         method: httpRequest.method,
         headers: httpRequest.headers,
         body: httpRequest.body,
         dispatcher: this.#dispatcher,
-        signal: combined,
+        signal: controller.signal,
         // undici's request() follows no redirects (that takes the redirect interceptor), so credentials are never
         // carried to another origin: a 3xx comes back as a plain, non-retryable failure.
       });
       const body = await readCapped(response.body, this.#options.maxResponseBytes);
       return { status: response.statusCode, headers: flattenHeaders(response.headers), body };
     } catch (error) {
-      if (timeout.aborted && !signal.aborted) {
+      if (timedOut && !signal.aborted) {
         throw new TimeoutError(`request timed out after ${this.#options.requestTimeoutMs} ms`, { cause: error });
       }
       if (signal.aborted) throw new DeliveryError('request aborted: the client was destroyed', { cause: error });
       throw new DeliveryError(`network error: ${describeNetworkError(error)}`, { retryable: true, cause: error });
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onClientAbort);
     }
   }
 

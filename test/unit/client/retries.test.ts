@@ -163,6 +163,23 @@ describe('Retry-After', () => {
     await expect(sending).resolves.toMatchObject({ attempts: 2 });
   });
 
+  it.each(['-5', '1.5', '2, 2', 'soon'])('ignores a Retry-After of %j (not RFC 9110) and backs off as usual', async (header) => {
+    useFakeTimers();
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    server.reply(status(503, '', { 'Retry-After': header })).reply(accept());
+    const client = newClient({ retry: { initialDelayMs: 1000, maxDelayMs: 1000 } });
+    const retries: RetryInfo[] = [];
+    client.on('retry', (info) => retries.push(info));
+    const sending = client.sendAudit({ action: 'user.login' });
+    await vi.advanceTimersByTimeAsync(0);
+    await vi.waitFor(() => expect(retries).toHaveLength(1));
+    // Full jitter over [0, 1000] with random() = 0.5, not a 0 ms wait from a date in 2001.
+    expect(retries[0]?.delayMs).toBe(500);
+    expect((retries[0]?.error as DeliveryError).retryAfterMs).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(500);
+    await expect(sending).resolves.toMatchObject({ attempts: 2 });
+  });
+
   it('caps a Retry-After longer than retry.maxRetryAfterMs', async () => {
     useFakeTimers();
     server.reply(status(429, '', { 'Retry-After': '3600' })).reply(accept());

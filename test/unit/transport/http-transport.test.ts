@@ -1,0 +1,89 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeliveryError, TimeoutError } from '../../../src/errors.js';
+import { HttpTransport } from '../../../src/transport/http-transport.js';
+
+let server: Server;
+let url: string;
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      if (request.url === '/slow') return; // never answers: the request times out
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+/** `gc()` without starting vitest with --expose-gc: the flag is set at run time and read in a fresh context. */
+function exposedGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+async function heapAfterGc(gc: () => void): Promise<number> {
+  for (let round = 0; round < 3; round++) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return process.memoryUsage().heapUsed;
+}
+
+const post = (path = '/') => ({ method: 'POST' as const, url: `${url}${path}`, headers: { 'content-type': 'application/json' }, body: '{}' });
+
+describe('HttpTransport', () => {
+  it('keeps the heap flat over many requests on one long-lived client signal', async () => {
+    const transport = new HttpTransport({ dispatcher: undefined, requestTimeoutMs: 60_000, maxResponseBytes: 1024 });
+    const clientSignal = new AbortController().signal;
+    const gc = exposedGc();
+    const run = async (count: number): Promise<void> => {
+      for (let sent = 0; sent < count; sent += 50) {
+        await Promise.all(Array.from({ length: 50 }, () => transport.send(post(), clientSignal)));
+      }
+    };
+    await run(5_000); // warm up sockets, JIT and undici's pools
+    const before = await heapAfterGc(gc);
+    const requests = 10_000;
+    await run(requests);
+    const growthPerRequest = ((await heapAfterGc(gc)) - before) / requests;
+    await transport.close();
+    // AbortSignal.any([clientSignal, AbortSignal.timeout()]) kept ~250-300 bytes a request; flat is ~0.
+    expect(growthPerRequest).toBeLessThan(120);
+  }, 120_000);
+
+  it('fails a request that outlives requestTimeoutMs with TimeoutError', async () => {
+    const transport = new HttpTransport({ dispatcher: undefined, requestTimeoutMs: 50, maxResponseBytes: 1024 });
+    await expect(transport.send(post('/slow'), new AbortController().signal)).rejects.toBeInstanceOf(TimeoutError);
+    await transport.destroy();
+  });
+
+  it('aborts a request in flight when the client signal aborts, and says so', async () => {
+    const transport = new HttpTransport({ dispatcher: undefined, requestTimeoutMs: 60_000, maxResponseBytes: 1024 });
+    const client = new AbortController();
+    const sending = transport.send(post('/slow'), client.signal);
+    setImmediate(() => client.abort());
+    const error = await sending.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect((error as DeliveryError).message).toBe('request aborted: the client was destroyed');
+    await transport.destroy();
+  });
+
+  it('does not send at all when the client signal is already aborted', async () => {
+    const transport = new HttpTransport({ dispatcher: undefined, requestTimeoutMs: 60_000, maxResponseBytes: 1024 });
+    const client = new AbortController();
+    client.abort();
+    await expect(transport.send(post(), client.signal)).rejects.toThrow('request aborted');
+    await transport.destroy();
+  });
+});
