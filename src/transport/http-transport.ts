@@ -1,3 +1,4 @@
+import { clearTimeout, setTimeout } from 'node:timers';
 import { Agent, request, type Dispatcher } from 'undici';
 import { DeliveryError, TimeoutError } from '../errors.js';
 import type { HttpRequest, HttpResponse } from '../adapters/adapter.js';
@@ -35,7 +36,8 @@ export class HttpTransport {
       timedOut = true;
       controller.abort(new TimeoutError(`request timed out after ${this.#options.requestTimeoutMs} ms`));
     }, this.#options.requestTimeoutMs);
-    // Like AbortSignal.timeout(), the timer alone never keeps the process alive: the request's socket does.
+    // Like AbortSignal.timeout(), the timer alone never keeps the process alive (the request's socket does), and it
+    // is node:timers' own, which fake timers installed on globalThis (tests driving batching and backoff) leave alone.
     timer.unref();
     const onClientAbort = (): void => controller.abort(signal.reason);
     if (signal.aborted) onClientAbort();
