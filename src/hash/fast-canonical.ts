@@ -1,98 +1,148 @@
+import { isBoxedPrimitive, isDate, isMap, isProxy, isSet } from 'node:util/types';
+
 /**
- * The fast path of RFC 8785 canonical JSON: the native `JSON.stringify` over a view of the value whose object keys
- * are in canonical order.
+ * The fast path of RFC 8785 canonical JSON: one pass reads every member of the input once into a fresh copy whose
+ * object keys are in canonical order, and the native `JSON.stringify` serializes that copy.
  *
  * For I-JSON input, RFC 8785's number and string serializations are exactly ECMAScript's `JSON.stringify`
  * (RFC 8785 sections 3.2.2.2 and 3.2.2.3 define them by reference to it), so the only difference left is the
- * order of object members: UTF-16 code-unit order for JCS, insertion order for `JSON.stringify`. One pass over the
- * objects checks the value and, only for objects whose keys are out of order, makes a sorted copy; serialization
- * and escaping then run natively. Strings are not visited: a lone surrogate, which `JSON.stringify` escapes as
- * `\udxxx`, is found by one scan of the output instead.
+ * order of object members: UTF-16 code-unit order for JCS, insertion order for `JSON.stringify`. `JSON.stringify`
+ * never touches the input itself, so a getter that answers differently on a second read has no second read.
+ * Strings are not visited: a lone surrogate, which `JSON.stringify` escapes as `\udxxx`, is found by one scan of the
+ * output instead.
  *
- * Anything this path does not handle with certainty returns `undefined`, and the caller takes the full path
- * (`assertIJson` + `canonicalize`), which either serializes it or throws the path-precise error: non-finite
- * numbers, lone surrogates, `toJSON`, non-plain objects (Date, Map, boxed values), array-index-like keys (which
- * `JSON.stringify` always emits first, in numeric order), a `__proto__` key, nesting deeper than `MAX_DEPTH` (so a
- * cycle cannot overflow the stack), and values `JSON.stringify` would silently turn into `null`.
+ * What this path does not serialize with certainty is still copied as read, or kept as it is where the full path
+ * needs no more than its internal slots (a Date, a boxed primitive, a Map or Set): non-finite numbers, BigInts, lone
+ * surrogates, array-index-like keys (which `JSON.stringify` always emits first, in numeric order), values
+ * `JSON.stringify` would silently turn into `null`, and members whose getter threw (a `ReadFailure`). The result is
+ * then a `snapshot` for the full path, which reads only that copy. What could lead back to an ancestor (a `toJSON`,
+ * a class instance, a Proxy) and nesting deeper than `MAX_DEPTH` (every cycle among them) make the full path start
+ * over from the input instead, so that it names a cycle where it closes; it then reads, checks and writes each value
+ * once in its own pass.
  */
-export function fastCanonicalJson(value: unknown): string | undefined {
-  if (!isScalar(value) && !(typeof value === 'object' && value !== null)) return undefined;
-  const view = canonicalView(value, 0);
-  if (view === BAIL) return undefined;
+export function fastCanonicalJson(value: unknown): FastResult {
+  if (typeof value !== 'object' || value === null) {
+    if (!(isScalar(value) || value === null)) return { snapshot: value };
+    const text = JSON.stringify(value);
+    return text.includes('\\ud') ? { snapshot: value } : text;
+  }
+  const state: CopyState = { full: false };
+  const view = canonicalView(value, 0, state);
+  if (view === RESTART) return undefined;
+  if (state.full) return { snapshot: view };
   const text = JSON.stringify(view);
   // `\ud8xx`-`\udfxx` escapes mean a lone surrogate (not I-JSON). A literal backslash-u text in the data shows up
-  // here too (as `\\ud...`); the full path then sorts that out, rarely and correctly.
-  return text.includes('\\ud') ? undefined : text;
+  // here too (as `\\ud...`); the full path then sorts that out from the same copy, rarely and correctly.
+  return text.includes('\\ud') ? { snapshot: view } : text;
 }
 
-const BAIL: unique symbol = Symbol('bail');
+/** Canonical text; or a read-once copy the full path must finish; or undefined: start over from the input. */
+export type FastResult = string | { readonly snapshot: unknown } | undefined;
 
-/** Deeper nesting takes the iterative full path (no recursion limit there). */
+/** Stands in a copy for a member whose read threw, so the full path refuses it at its path without reading again. */
+export class ReadFailure {
+  constructor(readonly error: unknown) {}
+}
+
+interface CopyState {
+  /** Something in the copy needs the full path. */
+  full: boolean;
+}
+
+const RESTART: unique symbol = Symbol('restart');
+
+/** Deeper nesting (and every cycle) takes the iterative full path from the input. */
 const MAX_DEPTH = 64;
 
 function isScalar(value: unknown): boolean {
   return typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
 }
 
-function canonicalView(value: unknown, depth: number): unknown {
-  if (typeof value !== 'object' || value === null) return isScalar(value) || value === null ? value : BAIL;
-  if (depth >= MAX_DEPTH) return BAIL;
-  return Array.isArray(value) ? arrayView(value, depth) : objectView(value, depth);
-}
-
-function arrayView(array: readonly unknown[], depth: number): unknown {
-  let copy: unknown[] | undefined;
-  for (let index = 0; index < array.length; index++) {
-    const item: unknown = array[index];
-    // undefined, functions, symbols and holes would become `null`: the full path refuses them with a path.
-    const view = canonicalView(item, depth + 1);
-    if (view === BAIL) return BAIL;
-    if (view !== item) copy ??= array.slice(0, index);
-    if (copy !== undefined) copy.push(view);
+/** `value` as copied; `state.full` is set when the copy holds something only the full path handles. */
+function canonicalView(value: unknown, depth: number, state: CopyState): unknown {
+  if (typeof value !== 'object' || value === null) {
+    if (!(isScalar(value) || value === null)) state.full = true;
+    return value;
   }
-  return copy ?? array;
+  if (depth >= MAX_DEPTH) return RESTART;
+  if (isProxy(value)) return RESTART;
+  return Array.isArray(value) ? arrayView(value, depth, state) : objectView(value, depth, state);
 }
 
-function objectView(object: object, depth: number): unknown {
+function arrayView(array: readonly unknown[], depth: number, state: CopyState): unknown {
+  const length = array.length;
+  const copy: unknown[] = new Array<unknown>(length);
+  for (let index = 0; index < length; index++) {
+    let item: unknown;
+    try {
+      item = array[index];
+    } catch (error) {
+      item = new ReadFailure(error);
+    }
+    // undefined, functions, symbols and holes would become `null`: the full path refuses them with a path.
+    const view = canonicalView(item, depth + 1, state);
+    if (view === RESTART) return RESTART;
+    copy[index] = view;
+  }
+  return copy;
+}
+
+function objectView(object: object, depth: number, state: CopyState): unknown {
   const prototype: unknown = Object.getPrototypeOf(object);
-  // Plain data only: a Date, a Map, a class instance or anything with toJSON takes the full path.
-  if ((prototype !== Object.prototype && prototype !== null) || typeof (object as { toJSON?: unknown }).toJSON === 'function') return BAIL;
+  let toJSON: unknown;
+  try {
+    toJSON = (object as { toJSON?: unknown }).toJSON;
+  } catch (error) {
+    state.full = true;
+    return new ReadFailure(error);
+  }
+  if ((prototype !== Object.prototype && prototype !== null) || typeof toJSON === 'function') {
+    // Values the full path turns into a scalar (or refuses) without running their code or descending into them are
+    // left to it as they are. Anything else (a class instance, a toJSON) may lead back to an ancestor, which only a
+    // walk of the input itself can name as the cycle it is: start over.
+    if (!(isDate(object) || isBoxedPrimitive(object) || isMap(object) || isSet(object))) return RESTART;
+    state.full = true;
+    return object;
+  }
   const record = object as Record<string, unknown>;
   const keys = Object.keys(record);
+  const views: unknown[] = new Array<unknown>(keys.length);
   let sorted = true;
-  // Members whose view is a sorted copy. Kept aside rather than written into a spread copy of `record`: copying a
-  // many-keyed object and then rebuilding it in order cost more than the serialization itself (profiled on the
-  // ~8 KB benchmark event, ~150 keys).
-  let views: Map<string, unknown> | undefined;
   for (let index = 0; index < keys.length; index++) {
     const key = keys[index] as string;
     const first = key.charCodeAt(0);
-    // Array-index keys ("0", "42") are ordered numerically by every JS object; "__proto__" cannot be assigned as a
-    // plain member of a copy.
-    if ((first >= 48 && first <= 57 && isArrayIndex(key)) || key === '__proto__') return BAIL;
+    // Array-index keys ("0", "42") are enumerated first and in numeric order by every JS object, the copy included.
+    if (first >= 48 && first <= 57 && isArrayIndex(key)) state.full = true;
     if (index > 0 && (keys[index - 1] as string) > key) sorted = false;
-    const member = record[key];
+    let member: unknown;
+    try {
+      member = record[key];
+    } catch (error) {
+      member = new ReadFailure(error);
+    }
     const kind = typeof member;
     // Omitted by JSON.stringify, as canonicalJson omits them; but their key is not seen in the output, so a lone
-    // surrogate in it must be caught here (the full path refuses it).
+    // surrogate in it must reach the full path (which refuses it).
     if (kind === 'undefined' || kind === 'function' || kind === 'symbol') {
-      if (!key.isWellFormed()) return BAIL;
+      if (!key.isWellFormed()) state.full = true;
+      views[index] = member;
       continue;
     }
-    if (kind !== 'object' || member === null) {
-      if (kind === 'bigint' || (kind === 'number' && !Number.isFinite(member))) return BAIL;
-      continue;
-    }
-    const view = canonicalView(member, depth + 1);
-    if (view === BAIL) return BAIL;
-    if (view !== member) (views ??= new Map()).set(key, view);
+    const view = canonicalView(member, depth + 1, state);
+    if (view === RESTART) return RESTART;
+    views[index] = view;
   }
-  if (sorted && views === undefined) return record;
-  // A fresh object filled in canonical order: JSON.stringify then writes its keys in that order.
+  // A fresh object filled in canonical order from the values read above: JSON.stringify writes its keys in that
+  // order and never touches the input again.
   const ordered: Record<string, unknown> = {};
-  for (const key of sorted ? keys : keys.sort()) ordered[key] = record[key];
-  // Overwriting a member keeps its place, so the nested views go in afterwards, without a lookup per key.
-  if (views !== undefined) for (const [key, view] of views) ordered[key] = view;
+  const order = sorted ? undefined : keys.map((_key, index) => index).sort((a, b) => ((keys[a] as string) < (keys[b] as string) ? -1 : 1));
+  for (let position = 0; position < keys.length; position++) {
+    const index = order === undefined ? position : (order[position] as number);
+    const key = keys[index] as string;
+    // "__proto__" is data (a member of the copy), never a prototype change.
+    if (key === '__proto__') Object.defineProperty(ordered, key, { value: views[index], enumerable: true, writable: true, configurable: true });
+    else ordered[key] = views[index];
+  }
   return ordered;
 }
 

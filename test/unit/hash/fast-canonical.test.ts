@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../src/hash/canonical-json.js';
 import { fastCanonicalJson } from '../../../src/hash/fast-canonical.js';
 
+/** Whether the fast path answered with canonical text (rather than a copy for the full path, or a restart). */
+const answered = (value: unknown): boolean => typeof fastCanonicalJson(value) === 'string';
+
 // The fast path must give canonicalize's bytes whenever it answers, and leave to the full path whatever it cannot
 // serialize with certainty.
 
@@ -26,7 +29,7 @@ describe('fastCanonicalJson', () => {
   it('keeps keys that start with a digit but are no array index (they keep insertion order) on the fast path', () => {
     const value = { z: 1, '2fa': true, '01': 'a', '4294967295': 'b', '1e3': 'c', a: 0 };
     expect(fastCanonicalJson(value)).toBe(canonicalize(value));
-    for (const index of ['0', '9', '10', '4294967294']) expect(fastCanonicalJson({ b: 1, [index]: 'x' })).toBeUndefined();
+    for (const index of ['0', '9', '10', '4294967294']) expect(answered({ b: 1, [index]: 'x' })).toBe(false);
   });
 
   it('handles an event with a hundred and fifty keys (V8 keeps such objects in dictionary mode)', () => {
@@ -35,14 +38,14 @@ describe('fastCanonicalJson', () => {
     expect(fastCanonicalJson(wide)).toBe(canonicalize(wide));
   });
 
-  it('leaves a "__proto__" key to the full path, which keeps it as an ordinary member', () => {
+  it('keeps a "__proto__" key as an ordinary member', () => {
     const value = JSON.parse('{"z":1,"__proto__":{"x":true},"a":null}') as unknown;
-    expect(fastCanonicalJson(value)).toBeUndefined();
+    expect(fastCanonicalJson(value)).toBe('{"__proto__":{"x":true},"a":null,"z":1}');
     expect(canonicalJson(value)).toBe('{"__proto__":{"x":true},"a":null,"z":1}');
   });
 
   it('leaves a string that serializes with a \\ud escape to the full path', () => {
-    expect(fastCanonicalJson({ a: 'C:\\udata' })).toBeUndefined();
+    expect(answered({ a: 'C:\\udata' })).toBe(false);
     expect(canonicalJson({ a: 'C:\\udata' })).toBe(canonicalize({ a: 'C:\\udata' }));
   });
 
@@ -64,7 +67,7 @@ describe('fastCanonicalJson', () => {
     ['a bigint', { n: 1n }],
     ['deep nesting', JSON.parse(`${'['.repeat(100)}1${']'.repeat(100)}`) as unknown],
   ])('leaves %s to the full path', (_label, value) => {
-    expect(fastCanonicalJson(value)).toBeUndefined();
+    expect(answered(value)).toBe(false);
   });
 
   it('still gives the right bytes (or the path-precise error) through canonicalJson for what it leaves', () => {
@@ -76,7 +79,7 @@ describe('fastCanonicalJson', () => {
   it('a cycle is reported by the full path, not a stack overflow', () => {
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;
-    expect(fastCanonicalJson(cyclic)).toBeUndefined();
+    expect(fastCanonicalJson(cyclic)).toBeUndefined(); // a restart from the input, so the cycle is named where it closes
     expect(() => canonicalJson(cyclic)).toThrow(/cycle/i);
   });
 
@@ -93,12 +96,12 @@ describe('fastCanonicalJson', () => {
         fc.dictionary(key, tie('value'), { maxKeys: 5 }),
       ),
     })).value;
-    let answered = 0;
+    let answeredCount = 0;
     fc.assert(
       fc.property(json, (value) => {
         const fast = fastCanonicalJson(value);
-        if (fast !== undefined) {
-          answered++;
+        if (typeof fast === 'string') {
+          answeredCount++;
           expect(fast).toBe(canonicalize(value));
         }
         expect(canonicalJson(value)).toBe(canonicalize(value));
@@ -106,6 +109,6 @@ describe('fastCanonicalJson', () => {
       { numRuns: 2_000 },
     );
     // The comparison above must have run on a good share of the inputs, not only on the ones the fast path leaves.
-    expect(answered).toBeGreaterThan(500);
+    expect(answeredCount).toBeGreaterThan(500);
   });
 });
