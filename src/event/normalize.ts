@@ -1,6 +1,8 @@
 import type { Outcome, Severity, CrudOperation } from './schema.js';
 import type { ValidAuditEvent } from './validate.js';
 import { compact } from '../internal/compact.js';
+import { ValidationError } from '../errors.js';
+import { dateTimeValue, isoFromTimeValue } from '../json/date-value.js';
 
 /**
  * The event after normalization (spec/EVENT.md section 3): a deep snapshot with defaults filled, the time in one
@@ -64,10 +66,19 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|([+-
 
 /**
  * One spelling per instant: UTC with exactly three fraction digits. Extra digits are truncated (not rounded), so
- * every language gets the same string without depending on its date parser (spec/EVENT.md 3.3).
+ * every language gets the same string without depending on its date parser (spec/EVENT.md 3.3). A Date is read
+ * from its time value, never through its own methods: `TZDate` writes its zone's offset in `toISOString()`, which
+ * would hash the same instant differently, and a hostile subclass can return any text at all.
+ * @throws ValidationError (at `$.time`) for a Date with no valid time value, or a value that only looks like a Date.
  */
 export function canonicalTime(time: string | Date): string {
-  if (time instanceof Date) return time.toISOString();
+  if (typeof time === 'object') {
+    const value = dateTimeValue(time);
+    if (value === undefined || !Number.isFinite(value)) {
+      throw new ValidationError([{ path: '$.time', message: 'must be a valid Date (its time value is not a number)' }]);
+    }
+    return isoFromTimeValue(value);
+  }
   const match = ISO.exec(time);
   if (match === null) throw new RangeError(`not an ISO-8601 date-time: ${time}`);
   const [, year, month, day, hour, minute, second, fraction = '', , sign, offsetHours, offsetMinutes] = match;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dateTimeValue } from '../json/date-value.js';
 
 /**
  * The common, adapter-neutral audit event: the single source of truth for its shape. The TypeScript types and
@@ -46,7 +47,14 @@ export const TargetSchema = z
   .meta({ description: 'What it was done to.' });
 
 const isoDateTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with a time zone' });
-const TimeSchema = z.union([isoDateTime, z.date()]);
+/**
+ * A Date of any subclass (`TZDate` too), judged by its own time value rather than by `getTime()` or `toISOString()`,
+ * which a subclass may override: an invalid Date, or something that only looks like one (a Proxy), is refused.
+ */
+const dateValue = z.custom<Date>((value) => typeof value === 'object' && value !== null && Number.isFinite(dateTimeValue(value)), {
+  message: 'must be a valid Date (a time value that is a number) or an ISO-8601 date-time string',
+});
+const TimeSchema = z.union([isoDateTime, dateValue]);
 
 export const AuditEventSchema = z
   .strictObject({
@@ -95,7 +103,7 @@ export function auditEventJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(AuditEventSchema, {
     io: 'input',
     // A Date travels as its ISO string, which the string branch already describes.
-    unrepresentable: (ctx) => (ctx.zodSchema._zod.def.type === 'date' ? {} : 'throw'),
+    unrepresentable: (ctx) => (ctx.zodSchema === dateValue ? {} : 'throw'),
     override: (ctx) => {
       if (ctx.zodSchema !== TimeSchema) return;
       const [stringBranch] = (ctx.jsonSchema.anyOf ?? []) as Array<Record<string, unknown>>;
