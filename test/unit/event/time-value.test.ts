@@ -9,24 +9,11 @@ import { canonicalTime } from '../../../src/event/normalize.js';
 import { validateAuditEvent } from '../../../src/event/validate.js';
 import { canonicalJson } from '../../../src/hash/canonical-json.js';
 import { hashEvent } from '../../../src/hash/event-hash.js';
+import { LyingDate } from '../../helpers/dates.js';
 
 // A Date of any kind is normalized from its time value (issue 12, item 8): TZDate, subclasses whose toISOString,
 // toJSON or getTime lie, on every path (validation, normalization, every adapter, canonicalJson, hashEvent).
 
-class LyingDate extends Date {
-  override toISOString(): string {
-    return 'not a date at all';
-  }
-  override toJSON(): string {
-    return 'not a date at all';
-  }
-  override getTime(): number {
-    return 0;
-  }
-  override valueOf(): number {
-    return 0;
-  }
-}
 
 const ZONES = ['Asia/Singapore', 'America/St_Johns', 'Asia/Kathmandu', 'Pacific/Chatham', 'UTC', 'Europe/Berlin', 'America/Los_Angeles'];
 

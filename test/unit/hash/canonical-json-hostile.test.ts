@@ -4,6 +4,7 @@ import { CanonicalizationError } from '../../../src/errors.js';
 import { canonicalJson } from '../../../src/hash/canonical-json.js';
 import { hashEvent } from '../../../src/hash/event-hash.js';
 import { expectCanonicalizationError } from '../../helpers/errors.js';
+import { LyingDate } from '../../helpers/dates.js';
 
 // canonicalJson reads every member of its input once and writes what it read: a getter or Proxy that answers
 // differently on a second read must not get a NaN, BigInt or lone surrogate past the checks (issue 12, item 12).
@@ -116,17 +117,6 @@ describe('canonicalJson on members that change between reads', () => {
 });
 
 describe('canonicalJson on Dates', () => {
-  class LyingDate extends Date {
-    override toISOString(): string {
-      return 'not a date at all';
-    }
-    override toJSON(): string {
-      return 'not a date at all';
-    }
-    override getTime(): number {
-      return 0;
-    }
-  }
   class ZonedDate extends Date {
     override toJSON(): string {
       return '2026-01-02T11:04:05.006+08:00';
