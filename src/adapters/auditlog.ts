@@ -135,33 +135,80 @@ function absoluteOrUndefined(value: string | undefined): string | undefined {
   }
 }
 
-/** 200 `{"receivedEvents":[{"id","uuid","hash"?}]}` in request order (the docs spell it `ReceivedEvents`). */
+/**
+ * 200 `{"receivedEvents":[{"id","uuid","hash"?}]}` (the docs spell it `ReceivedEvents`). Each entry is matched to
+ * its event by the `uuid` it echoes, so a reply in another order still gives every event its own server id and hash;
+ * only a reply that echoes no uuid at all is matched by position. An event whose uuid the reply does not echo as
+ * many times as it was sent fails (reported, never retried: the server may have stored it, and AuditLog.co does
+ * not deduplicate, wire README section 1); so does the whole batch when the reply is unreadable or acknowledges a
+ * uuid it was not sent.
+ */
 function readReceived(response: HttpResponse, batch: readonly PreparedEvent[]): BatchResult {
   const received = receivedList(response.body);
-  if (received === undefined || received.length !== batch.length) {
-    // The server stored something but we cannot tell what: resending could store it twice, so fail, not retry.
-    return {
-      kind: 'request-failed',
-      error: { status: response.status, retryable: false, message: `unreadable success reply (expected ${batch.length} receivedEvents)`, body: response.body.slice(0, 2048) },
-    };
+  const echoed = received?.filter((entry) => typeof entry.uuid === 'string').length;
+  if (received === undefined || (echoed !== 0 && echoed !== received.length) || (echoed === 0 && received.length !== batch.length)) {
+    return unreadableReply(response, `expected ${batch.length} receivedEvents, each with its uuid or none with one`);
+  }
+  if (echoed === 0) {
+    // No uuid to go by: the vendor documents request order.
+    const outcomes = new Map<number, EventResult>();
+    batch.forEach((_event, index) => outcomes.set(index, acknowledged(received[index] as ReceivedEntry)));
+    return { kind: 'per-event', outcomes, resend: [] };
+  }
+  return matchByUuid(response, batch, received);
+}
+
+type ReceivedEntry = Record<string, unknown>;
+
+function matchByUuid(response: HttpResponse, batch: readonly PreparedEvent[], received: readonly ReceivedEntry[]): BatchResult {
+  // Entries per uuid, in reply order; two events of a batch may share an id, and then take its entries in order.
+  const byUuid = new Map<string, ReceivedEntry[]>();
+  for (const entry of received) {
+    const uuid = entry.uuid as string;
+    byUuid.set(uuid, [...(byUuid.get(uuid) ?? []), entry]);
+  }
+  const sent = new Map<string, number>();
+  for (const event of batch) sent.set(event.id, (sent.get(event.id) ?? 0) + 1);
+  const unknown = [...byUuid.keys()].filter((uuid) => !sent.has(uuid));
+  if (unknown.length > 0) {
+    return unreadableReply(response, `the reply acknowledges uuid(s) that were not sent: ${unknown.slice(0, 5).join(', ')}`);
   }
   const outcomes = new Map<number, EventResult>();
-  batch.forEach((_event, index) => {
-    const entry = received[index] as Record<string, unknown>;
-    outcomes.set(index, {
-      ok: true,
-      serverId: typeof entry.id === 'string' ? entry.id : undefined,
-      serverHash: typeof entry.hash === 'string' ? entry.hash : undefined,
-    });
+  const taken = new Map<string, number>();
+  batch.forEach((event, index) => {
+    const entries = byUuid.get(event.id) ?? [];
+    const expected = sent.get(event.id) ?? 1;
+    // Left without an outcome and not resent: the delivery layer fails it with "the server's reply did not mention
+    // event ...", a non-retryable DeliveryError (it may be stored, once or more).
+    if (entries.length !== expected) return;
+    const position = taken.get(event.id) ?? 0;
+    taken.set(event.id, position + 1);
+    outcomes.set(index, acknowledged(entries[position] as ReceivedEntry));
   });
   return { kind: 'per-event', outcomes, resend: [] };
 }
 
-function receivedList(body: string): unknown[] | undefined {
+function acknowledged(entry: ReceivedEntry): EventResult {
+  return {
+    ok: true,
+    serverId: typeof entry.id === 'string' ? entry.id : undefined,
+    serverHash: typeof entry.hash === 'string' ? entry.hash : undefined,
+  };
+}
+
+/** The server stored something but we cannot tell what: resending could store it twice, so fail, not retry. */
+function unreadableReply(response: HttpResponse, reason: string): BatchResult {
+  return {
+    kind: 'request-failed',
+    error: { status: response.status, retryable: false, message: `unreadable success reply (${reason})`, body: response.body.slice(0, 2048) },
+  };
+}
+
+function receivedList(body: string): ReceivedEntry[] | undefined {
   try {
     const parsed = JSON.parse(body) as Record<string, unknown>;
     const list = parsed.receivedEvents ?? parsed.ReceivedEvents;
-    return Array.isArray(list) && list.every((entry) => typeof entry === 'object' && entry !== null) ? list : undefined;
+    return Array.isArray(list) && list.every((entry) => typeof entry === 'object' && entry !== null) ? (list as ReceivedEntry[]) : undefined;
   } catch {
     return undefined;
   }

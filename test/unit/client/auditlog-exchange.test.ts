@@ -197,6 +197,22 @@ describe('the receipt', () => {
     expect(receipt.hash).toBe(hashOfElement(server.requests[0]?.events[0]));
   });
 
+  it('matches receipts by the echoed uuid when the server lists them in another order', async () => {
+    server.reply(async (request) => {
+      const [status, body] = await accept()(request);
+      const { receivedEvents } = body as { receivedEvents: unknown[] };
+      return [status, { receivedEvents: [...receivedEvents].reverse() }];
+    });
+    const client = newClient({ maxBatchSize: 3 });
+    const receipts = await Promise.all(['evt-1', 'evt-2', 'evt-3'].map((id) => client.sendAudit({ id, action: 'user.login' })));
+    expect(server.requests).toHaveLength(1);
+    expect(receipts.map((receipt) => [receipt.id, receipt.serverId, receipt.verified])).toEqual([
+      ['evt-1', 'srv-evt-1', true],
+      ['evt-2', 'srv-evt-2', true],
+      ['evt-3', 'srv-evt-3', true],
+    ]);
+  });
+
   it('fires a delivered event carrying the receipt', async () => {
     server.reply(accept());
     const client = newClient();
