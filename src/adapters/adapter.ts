@@ -18,6 +18,11 @@ export interface Adapter {
    * credentials are fixed options.
    */
   authenticate?(credentials: Credentials, context: ExchangeContext): Promise<void>;
+  /**
+   * The credentials the adapter holds beyond the client's options (Frontegg: those given to `init()`, and the vendor
+   * tokens it was issued), so the client can mask them from everything it emits.
+   */
+  secrets?(): readonly string[];
   /** Releases what the adapter holds between requests (a token-renewal timer). Called once when the client closes. */
   close?(): void;
   /**

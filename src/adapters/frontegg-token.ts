@@ -12,6 +12,8 @@ const RENEW_AT = 0.8;
 const EXPIRY_MARGIN_MS = 5_000;
 /** After a failed background renewal, the current token is kept this long before trying again. */
 const BACKGROUND_RETRY_MS = 10_000;
+/** Tokens remembered for masking after they were replaced: a late error may still quote one. */
+const REMEMBERED_TOKENS = 8;
 /** setTimeout's longest delay; a token living longer is renewed by the sends that find it old, not by a timer. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -39,6 +41,8 @@ export class FronteggTokenSource {
   #backgroundPausedUntil = 0;
   #renewalTimer: NodeJS.Timeout | undefined;
   #closed = false;
+  /** Credentials and the latest tokens, for the client's redactor. */
+  #secrets: string[] = [];
 
   constructor(
     private readonly authUrl: string,
@@ -70,6 +74,12 @@ export class FronteggTokenSource {
       return token.value;
     }
     return (await this.#renew(context)).value;
+  }
+
+  /** Every credential this source holds or held lately: the client id, the API key, the latest tokens. */
+  secrets(): readonly string[] {
+    const credentials = this.#credentials;
+    return credentials === undefined ? this.#secrets : [credentials.clientId, credentials.apiKey, ...this.#secrets];
   }
 
   /** Stops the renewal timer; called when the client closes. */
@@ -105,6 +115,7 @@ export class FronteggTokenSource {
     const generation = this.#generation;
     const exchange = this.#exchange(context).then(
       (token) => {
+        this.#secrets = [token.value, ...this.#secrets.filter((value) => value !== token.value)].slice(0, REMEMBERED_TOKENS);
         if (generation === this.#generation) {
           this.#token = token;
           this.#inFlight = undefined;

@@ -51,6 +51,7 @@ export function createFronteggAdapter(options: FronteggAdapterOptions = {}): Ada
     renewsCredentials: true,
 
     authenticate: (credentials, context) => tokens.authenticate(credentials, context),
+    secrets: () => tokens.secrets(),
     close: () => tokens.close(),
 
     prepare(input: unknown, context: PrepareContext): PreparedEvent {

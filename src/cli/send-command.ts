@@ -11,7 +11,7 @@ import { errorLine, oneLine } from './error-line.js';
 import { readEvents, type ReadProgress } from './event-stream.js';
 import { FailureLog, type FailureRecord } from './failure-log.js';
 import { ProgressBar, type ProgressState } from './progress-bar.js';
-import { redactor } from './redact.js';
+import { redactor } from '../redact/redactor.js';
 import { configError, parseSendArgs, SEND_HELP, type SendSettings } from './send-options.js';
 import { CliInputError } from './usage-error.js';
 

@@ -17,6 +17,9 @@ import type { AuditsClientEventMap, AuditsClientStats } from './client-events.js
 import { FLUSH_BEFORE_EXIT, flushBeforeExit } from './exit-flush.js';
 import { ProcessHold } from './process-hold.js';
 import { resolveOptions } from './resolve-options.js';
+import { redactingHooks } from '../delivery/redacting-hooks.js';
+import { redactError } from '../redact/redact-error.js';
+import { redactor, type Redact } from '../redact/redactor.js';
 import type { AuditInput } from './audit-input.js';
 
 const noop = (): void => {};
@@ -51,6 +54,8 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
   readonly #logger: Logger;
   readonly #onError: ((error: AuditsError) => void) | undefined;
   readonly #prepareContext: PrepareContext;
+  /** Masks every credential the client holds (options, init() credentials, vendor tokens) from what it emits. */
+  readonly #redact: Redact;
   #state: 'open' | 'closing' | 'closed' = 'open';
   #closing: Promise<void> | undefined;
   readonly #counters = { accepted: 0, delivered: 0, failed: 0, retried: 0, mismatched: 0, rejected: 0, recovered: 0 };
@@ -67,6 +72,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     this.#logger = options.logger ?? silentLogger;
     this.#onError = options.onError;
     this.#adapter = createAdapter(this.#options);
+    this.#redact = redactor(() => [this.#options.apiKey, this.#options.clientId, ...(this.#adapter.secrets?.() ?? [])]);
     this.#transport = new HttpTransport(this.#options);
     this.#spool = this.#openSpool();
     this.#prepareContext = { server: this.#options.server, newId: randomUUID, now: () => new Date() };
@@ -75,14 +81,14 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
       this.#adapter,
       this.#transport,
       this.#options,
-      {
+      redactingHooks({
         settle: (event, outcome) => this.#settle(event, outcome),
         retrying: (info) => {
           this.#counters.retried += info.eventIds.length;
           this.#logger.warn(`auditwire: ${info.error.message}; retry ${info.attempt} of ${info.eventIds.length} event(s) in ${info.delayMs} ms`);
           this.emit('retry', info);
         },
-      },
+      }, this.#redact),
       this.#abort.signal,
     );
     this.#processor = new BatchProcessor<PendingEvent>({
@@ -149,7 +155,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
         this.#replayAfterInit = undefined;
         if (spool !== undefined && this.#state === 'open') this.#replay(spool);
       })
-      .catch((error: unknown) => fail(asAuditsError(error)))
+      .catch((error: unknown) => fail(redactError(asAuditsError(error), this.#redact)))
       .finally(release);
     promise.catch(noop);
     return promise;
