@@ -58,7 +58,7 @@ export function createFronteggAdapter(options: FronteggAdapterOptions = {}): Ada
       const parsed = parseCommonOrNative(input, FronteggAuditSchema, context);
       const prepared =
         parsed.kind === 'native'
-          ? toPrepared(context.newId(), parsed.event)
+          ? toPrepared(context.newId(), withProtoMember(parsed.event, input))
           : toPrepared(parsed.event.id, toFronteggAudit(parsed.event));
       const tenantId = parsed.kind === 'native' ? parsed.event.tenantId : (parsed.event.tenant?.id ?? '');
       assertTenantHeaderSafe(tenantId, parsed.kind === 'native' ? '$.tenantId' : '$.tenant.id');
@@ -94,6 +94,21 @@ export function createFronteggAdapter(options: FronteggAdapterOptions = {}): Ada
 function tenantOf(event: PreparedEvent): string {
   const { tenantId } = JSON.parse(event.wire) as { tenantId?: unknown };
   return typeof tenantId === 'string' ? tenantId : '';
+}
+
+/**
+ * The native audit with its top-level `"__proto__"` member, which JSON.parse makes an own member and the loose
+ * schema's output loses (it assigns keys one by one, so the value became the output's prototype instead): a
+ * fresh plain object with every member the schema kept and that one put back as data (spec/EVENT.md 4.5).
+ */
+function withProtoMember(parsed: FronteggAudit, input: unknown): FronteggAudit {
+  const descriptor = typeof input === 'object' && input !== null ? Object.getOwnPropertyDescriptor(input, '__proto__') : undefined;
+  if (descriptor === undefined || descriptor.enumerable !== true) return parsed;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(parsed)) copy[key] = (parsed as Record<string, unknown>)[key];
+  const value: unknown = 'value' in descriptor ? descriptor.value : descriptor.get?.call(input);
+  Object.defineProperty(copy, '__proto__', { value, enumerable: true, writable: true, configurable: true });
+  return copy as FronteggAudit;
 }
 
 /** Maps a normalized common event to Frontegg's flat object (spec/EVENT.md section 8). */

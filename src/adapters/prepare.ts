@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { normalizeEvent, type NormalizedEvent } from '../event/normalize.js';
 import { AuditEventSchema } from '../event/schema.js';
-import { assertNoProtoField, toIssues } from '../event/validate.js';
+import { toIssues, withProtoField } from '../event/validate.js';
 import { canonicalJson } from '../hash/canonical-json.js';
 import { sha256Hex } from '../hash/sha256.js';
 import type { PrepareContext, PreparedEvent } from './adapter.js';
@@ -24,8 +24,7 @@ export function parseCommonOrNative<Native>(input: unknown, nativeSchema: z.ZodT
   // computed only if it is the one to report.
   const common = hasKeyOutside(input, COMMON_KEYS) ? undefined : AuditEventSchema.safeParse(input);
   if (common?.success === true) {
-    assertNoProtoField(input);
-    const event = normalizeEvent(common.data, context);
+    const event = normalizeEvent(withProtoField(input, common.data), context);
     if (common.data.anonymous === false && event.actor === undefined) {
       throw new ValidationError([{ path: '$.actor', message: 'required when anonymous is false' }]);
     }

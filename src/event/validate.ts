@@ -12,22 +12,27 @@ export type ValidAuditEvent = z.output<typeof AuditEventSchema>;
  */
 export function validateAuditEvent(input: unknown): ValidAuditEvent {
   const result = AuditEventSchema.safeParse(input);
-  if (result.success) {
-    assertNoProtoField(input);
-    return result.data;
-  }
+  if (result.success) return withProtoField(input, result.data);
   throw new ValidationError(toIssues(result.error));
 }
 
 /**
- * A `"__proto__"` custom field (possible in parsed JSON) would be silently dropped by the record schema, and an
- * audit record must not lose data quietly: it is refused instead, loudly.
+ * A `"__proto__"` member is ordinary data on every path (spec/EVENT.md 4.5): canonicalJson keeps it, native shapes
+ * keep it, and so does a custom field of that name, which JSON.parse makes an own member. The record schema's output
+ * assigns keys one by one and so drops it; it is put back here, after the same check the schema gives every field
+ * (a string, valid Unicode). Returns `data`, with the member restored when `input.fields` has one.
  */
-export function assertNoProtoField(input: unknown): void {
+export function withProtoField(input: unknown, data: ValidAuditEvent): ValidAuditEvent {
   const fields = (input as { fields?: unknown }).fields;
-  if (typeof fields === 'object' && fields !== null && Object.hasOwn(fields, '__proto__')) {
-    throw new ValidationError([{ path: formatPath(['fields', '__proto__']), message: 'is not accepted as a custom field name (JavaScript objects cannot carry it safely)' }]);
+  if (typeof fields !== 'object' || fields === null || data.fields === undefined) return data;
+  const descriptor = Object.getOwnPropertyDescriptor(fields, '__proto__');
+  if (descriptor === undefined || descriptor.enumerable !== true) return data;
+  const value: unknown = 'value' in descriptor ? descriptor.value : descriptor.get?.call(fields);
+  if (typeof value !== 'string' || !value.isWellFormed()) {
+    throw new ValidationError([{ path: formatPath(['fields', '__proto__']), message: 'must be a string of valid Unicode' }]);
   }
+  Object.defineProperty(data.fields, '__proto__', { value, enumerable: true, writable: true, configurable: true });
+  return data;
 }
 
 export function toIssues(error: z.ZodError): ValidationIssue[] {

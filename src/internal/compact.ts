@@ -7,7 +7,10 @@ export function compact<T extends Record<string, unknown>>(record: T): T {
   const out: Record<string, unknown> = {};
   for (const key in record) {
     const value = record[key];
-    if (value !== undefined) out[key] = value;
+    if (value === undefined) continue;
+    // A "__proto__" member (a custom field spread into a Frontegg body) is data, never a prototype change.
+    if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    else out[key] = value;
   }
   return out as T;
 }

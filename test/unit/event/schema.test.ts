@@ -194,8 +194,16 @@ describe('auditEventJsonSchema', () => {
 });
 
 describe('a "__proto__" custom field', () => {
-  it('is refused loudly rather than dropped by the record schema', () => {
+  it('is kept as data (spec/EVENT.md 4.5), never dropped and never a prototype', () => {
     const input = JSON.parse('{"action":"a","fields":{"__proto__":"x","ok":"y"}}') as unknown;
+    const fields = validateAuditEvent(input).fields as Record<string, string>;
+    expect(Object.getOwnPropertyDescriptor(fields, '__proto__')?.value).toBe('x');
+    expect(Object.getPrototypeOf(fields)).toBe(Object.prototype);
+    expect(fields.ok).toBe('y');
+  });
+
+  it('is refused when it is not a string, like any other custom field', () => {
+    const input = JSON.parse('{"action":"a","fields":{"__proto__":{"polluted":true}}}') as unknown;
     const error = thrownBy(() => validateAuditEvent(input));
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).issues).toEqual([expect.objectContaining({ path: '$.fields.__proto__' })]);
