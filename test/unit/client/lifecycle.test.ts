@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditsClient, ClientClosedError, TimeoutError, type AuditReceipt, type ClientOptions } from '../../../src/index.js';
 import { createAuditRecorder, type AuditRecorder } from '../../../src/testing.js';
@@ -170,5 +171,108 @@ describe('a client that recovers more events than maxQueueSize from its spool', 
 
     expect(failedIds.sort()).toEqual(Array.from({ length: 30 }, (_, index) => `kept-${index}`).sort());
     expect(client.stats()).toMatchObject({ recovered: 30, failed: 30 });
+  });
+});
+
+// The whole surface: every way an event is accepted x every way the client stops. Whatever the timing, when the
+// stop resolves every promise has settled, each event was delivered (the server holds it) or failed with the
+// stop's error, and nothing is sent afterwards.
+
+type Intake = 'sendAudit' | 'sendAudits' | 'waiting for room' | 'spool replay' | 'init pending';
+type Stop = 'close()' | 'close({ timeoutMs })' | 'destroy()' | 'destroy() during close()' | 'asyncDispose';
+
+const INTAKES: readonly Intake[] = ['sendAudit', 'sendAudits', 'waiting for room', 'spool replay', 'init pending'];
+const STOPS: readonly Stop[] = ['close()', 'close({ timeoutMs })', 'destroy()', 'destroy() during close()', 'asyncDispose'];
+const EVENTS = 30;
+
+/** Which errors each stop may fail an event with; close() and asyncDispose wait for every event. */
+const ALLOWED_FAILURES: Record<Stop, ReadonlyArray<string>> = {
+  'close()': [],
+  'close({ timeoutMs })': ['TimeoutError'],
+  'destroy()': ['ClientClosedError'],
+  'destroy() during close()': ['ClientClosedError'],
+  asyncDispose: [],
+};
+
+async function stop(client: AuditsClient, how: Stop): Promise<void> {
+  if (how === 'close()') return client.close();
+  if (how === 'close({ timeoutMs })') return client.close({ timeoutMs: 15 });
+  if (how === 'destroy()') return client.destroy();
+  if (how === 'asyncDispose') return client[Symbol.asyncDispose]();
+  const closing = client.close({ timeoutMs: 60_000 });
+  await new Promise((resolve) => setImmediate(resolve));
+  await client.destroy();
+  return closing;
+}
+
+describe.each(INTAKES)('events accepted by %s', (intake) => {
+  it.each(STOPS)('are each delivered or failed, and nothing is sent after, when the client stops by %s', async (how) => {
+    const { createReferenceServer } = await import('../../../src/testing.js');
+    const server = await createReferenceServer({ faults: { delayMs: 5 } });
+    cleanups.push(() => server.close());
+    // Counts the requests the client starts, so that one started after the stop would show.
+    let dispatched = 0;
+    const agent = new Agent();
+    cleanups.push(() => agent.destroy());
+    const dispatcher = agent.compose((dispatch) => (options, handler) => {
+      dispatched++;
+      return dispatch(options, handler);
+    });
+    const base: ClientOptions = { endpoint: server.url, flushIntervalMs: 0, maxBatchSize: 5, dispatcher };
+    const auditlog: ClientOptions = { ...base, adapter: 'auditlog', apiKey: 'consumer:secret' };
+    const ids = Array.from({ length: EVENTS }, (_, index) => `evt-${index}`);
+    let client: AuditsClient;
+    let sends: Array<Promise<unknown>> = [];
+    const outcomes = new Map<string, string>();
+
+    if (intake === 'spool replay') {
+      const dir = tempDir();
+      // Journaled by a client that was stopped before any was sent.
+      const first = new AuditsClient({ ...auditlog, spool: { dir, commitIntervalMs: 0 }, flushIntervalMs: 60_000 });
+      for (const id of ids) void first.sendAudit({ id, action: 'user.login' });
+      await first.destroy();
+      client = new AuditsClient({ ...auditlog, spool: { dir, commitIntervalMs: 0 } });
+      client.on('delivered', (receipt) => outcomes.set(receipt.id, 'delivered'));
+      client.on('failed', (error, id) => outcomes.set(id, error.name));
+      await new Promise((resolve) => setImmediate(resolve));
+    } else if (intake === 'init pending') {
+      client = new AuditsClient(base);
+      void client.init('client-id', 'api-key');
+      sends = ids.map((id) => client.sendAudit({ id, tenantId: 'tenant-1', action: 'user.login', severity: 'Info' } as never));
+    } else if (intake === 'sendAudits') {
+      client = new AuditsClient(auditlog);
+      sends = [client.sendAudits(ids.map((id) => ({ id, action: 'user.login' })))];
+    } else {
+      client = new AuditsClient({ ...auditlog, ...(intake === 'waiting for room' && { maxQueueSize: 5, whenQueueFull: 'wait' as const }) });
+      sends = ids.map((id) => client.sendAudit({ id, action: 'user.login' }));
+    }
+    cleanups.push(() => client.destroy());
+    const { settled } = track(sends);
+    const perEvent = intake === 'sendAudits' ? undefined : settled;
+    if (intake === 'sendAudits') {
+      client.on('delivered', (receipt) => outcomes.set(receipt.id, 'delivered'));
+      client.on('failed', (error, id) => outcomes.set(id, error.name));
+    }
+
+    await stop(client, how);
+
+    // Every promise has settled by now.
+    expect(settled.filter((entry) => entry === undefined)).toHaveLength(0);
+    if (perEvent !== undefined && intake !== 'spool replay') {
+      perEvent.forEach((entry, index) => outcomes.set(ids[index] as string, entry?.state === 'fulfilled' ? 'delivered' : (entry?.error as Error).name));
+    }
+    expect(outcomes.size).toBe(EVENTS);
+    const stored = new Set(server.events.map((event) => event.eventId));
+    for (const [id, outcome] of outcomes) {
+      // Frontegg's wire event carries no id of ours: its events are counted below instead.
+      if (outcome === 'delivered' && intake !== 'init pending') expect(stored.has(id)).toBe(true);
+      if (outcome !== 'delivered') expect(ALLOWED_FAILURES[how]).toContain(outcome);
+    }
+    const delivered = [...outcomes.values()].filter((outcome) => outcome === 'delivered').length;
+    expect(server.events.length).toBeGreaterThanOrEqual(delivered);
+    // Nothing is started once the client has stopped.
+    const started = dispatched;
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setTimeout(resolve, 2));
+    expect(dispatched).toBe(started);
   });
 });
