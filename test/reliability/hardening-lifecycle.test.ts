@@ -35,6 +35,19 @@ function tally(sends: ReadonlyArray<Promise<{ id: string }>>): Tally {
   return state;
 }
 
+type Client = InstanceType<typeof lib.AuditsClient>;
+type Server = Awaited<ReturnType<typeof testing.createReferenceServer>>;
+
+/** Sends `events` events (ids `prefix-i`), closes the client, and reads what settled and what the server stored. */
+async function sendThenClose(client: Client, server: Server, prefix: string, events: number, started: number) {
+  const state = tally(Array.from({ length: events }, (_, index) => client.sendAudit({ id: `${prefix}-${index}`, action: 'user.login' })));
+  await client.close();
+  const seconds = (performance.now() - started) / 1000;
+  const unsettled = events - state.settled;
+  await turns(5);
+  return { state, seconds, unsettled, stored: new Set(server.events.map((event) => event.eventId)) };
+}
+
 function timers(): number {
   return process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length;
 }
@@ -50,13 +63,7 @@ describe('hardening: lifecycle at scale', () => {
     const timersBefore = timers();
     const started = performance.now();
     const client = new lib.AuditsClient({ adapter: 'auditlog', endpoint: server.url, apiKey: 'consumer:secret', maxQueueSize: 100, whenQueueFull: 'wait' });
-    const sends = Array.from({ length: events }, (_, index) => client.sendAudit({ id: `wait-${index}`, action: 'user.login' }));
-    const state = tally(sends);
-    await client.close();
-    const seconds = (performance.now() - started) / 1000;
-    const unsettled = events - state.settled;
-    await turns(5);
-    const stored = new Set(server.events.map((event) => event.eventId));
+    const { state, seconds, unsettled, stored } = await sendThenClose(client, server, 'wait', events, started);
     const lost = state.resolvedIds.filter((id) => !stored.has(id)).length + state.rejected;
     const leaked = Math.max(0, timers() - timersBefore);
     await server.close();
@@ -120,13 +127,7 @@ describe('hardening: user callbacks under load', () => {
         logger: { debug: hostile, warn: hostile, error: hostile } as never,
       });
       for (const name of ['delivered', 'failed', 'retry', 'error', 'hashMismatch'] as const) client.on(name, hostile as never);
-      const sends = Array.from({ length: events }, (_, index) => client.sendAudit({ id: `cb-${index}`, action: 'user.login' }));
-      const state = tally(sends);
-      await client.close();
-      const seconds = (performance.now() - started) / 1000;
-      const unsettled = events - state.settled;
-      await turns(5);
-      const stored = new Set(server.events.map((event) => event.eventId));
+      const { state, seconds, unsettled, stored } = await sendThenClose(client, server, 'cb', events, started);
       // Lost: resolved but not stored, or stored but reported failed.
       const lost = state.resolvedIds.filter((id) => !stored.has(id)).length + (stored.size - state.resolvedIds.length);
       const leaked = unhandled.length + Math.max(0, timers() - timersBefore);
