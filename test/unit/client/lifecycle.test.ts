@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from 'undici';
@@ -132,6 +134,40 @@ describe('close({ timeoutMs }) with a Frontegg token exchange in flight', () => 
 
     expect(settled[0]?.state).toBe('rejected');
     expect(settled[0]?.state === 'rejected' && settled[0].error).toBeInstanceOf(TimeoutError);
+  });
+});
+
+describe('close({ timeoutMs }) with a background token renewal in flight', () => {
+  it('cuts the renewal off and resolves in time', async () => {
+    // The first /auth/vendor answers a 2-second token; the renewal at 80% of it is never answered.
+    let exchanges = 0;
+    let renewalStarted!: () => void;
+    const renewing = new Promise<void>((resolve) => (renewalStarted = resolve));
+    const held: ServerResponse[] = [];
+    const server = createServer((request, response) => {
+      request.resume();
+      if (request.url === '/auth/vendor' && ++exchanges === 1) {
+        response.setHeader('content-type', 'application/json');
+        response.end(JSON.stringify({ token: 'token-1', expiresIn: 2 }));
+      } else {
+        held.push(response);
+        renewalStarted();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }));
+    const client = new AuditsClient({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+    cleanups.push(() => client.destroy());
+    await client.init('client-id', 'api-key');
+    await renewing;
+
+    await client.close({ timeoutMs: 50 });
+
+    expect(exchanges).toBe(2);
+    expect(held).toHaveLength(1);
   });
 });
 
