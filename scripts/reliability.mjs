@@ -111,6 +111,19 @@ push('- CR/LF: a credential with a control character fails construction; a tenan
 push('- Redirects (301, 302, 303, 307, 308) to another origin: not followed by any adapter, the other origin received nothing, the event failed (not retried).');
 push('');
 
+// Hardening scenarios (issue 12): any test may record one; one row each, in item order.
+const hardening = sections('hardening').sort((a, b) => Number(a.item) - Number(b.item));
+if (hardening.length > 0) {
+  push('## Hardening: the reviewed defects, at scale', '');
+  push('One row per scenario recorded by test/reliability/, each repeating an item of issue 12 at size. lost: an event resolved but not stored, stored but reported failed, or neither delivered nor reported; duplicated: events a deduplicating server acknowledged without storing again; leaked: timers left running after the client stopped, errors that escaped as unhandled rejections, or secrets found in output (per scenario); unsettled: promises still pending when the client\'s stop resolved.', '');
+  push(row(['item', 'scenario', 'events', 'lost', 'duplicated', 'leaked', 'unsettled', 'seconds']));
+  push(row(Array(8).fill('---')));
+  for (const f of hardening) {
+    push(row([f.item, f.scenario, f.events, f.lost, f.duplicated, f.leaked, f.unsettled, typeof f.seconds === 'number' ? f.seconds.toFixed(2) : f.seconds]));
+  }
+  push('');
+}
+
 push('## npm audit --omit=dev', '', '```');
 const auditText = `${audit.stdout ?? ''}${audit.stderr ?? ''}`.split('\n').filter((line) => line.trim() !== '' && !/Unknown (user|env) config/.test(line)).join('\n');
 push(auditText === '' ? `(no output; exit ${audit.status ?? audit.signal ?? audit.error?.message})` : auditText, `(exit status ${audit.status ?? audit.signal ?? audit.error?.message})`, '```', '');

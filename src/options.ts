@@ -31,7 +31,10 @@ export interface RetryOptions {
   maxDelayMs?: number;
   /** Longest `Retry-After` honoured; a longer one is treated as this. @default 60_000 */
   maxRetryAfterMs?: number;
-  /** Total time a batch may spend being retried before its events fail; a wait that would pass it is not begun. @default 120_000 */
+  /**
+   * Total time a batch may spend being retried before its events fail; a wait that would pass it is not begun.
+   * `Infinity`: no deadline (`maxRetries` alone bounds the retries). @default 120_000
+   */
   deadlineMs?: number;
 }
 

@@ -2,6 +2,7 @@ import { AuthenticationError, DeliveryError } from '../errors.js';
 import { isRetryableStatus } from '../transport/retry-policy.js';
 import type { Credentials, ExchangeContext, HttpResponse } from './adapter.js';
 import { isPrintableAscii } from './http-helpers.js';
+import { MAX_TIMER_MS } from '../internal/duration.js';
 
 // Frontegg's vendor token (shared/reference/wire/README.md section 4): POST {gateway}/auth/vendor with
 // {clientId, secret} answers {token, expiresIn} (seconds). The vendor SDK renews at 80% of expiresIn.
@@ -14,8 +15,11 @@ const EXPIRY_MARGIN_MS = 5_000;
 const BACKGROUND_RETRY_MS = 10_000;
 /** Tokens remembered for masking after they were replaced: a late error may still quote one. */
 const REMEMBERED_TOKENS = 8;
-/** setTimeout's longest delay; a token living longer is renewed by the sends that find it old, not by a timer. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * The shortest time between the starts of two background renewals. A server that issues tokens for a moment
+ * (`expiresIn: 0.001`) would otherwise have an idle client renew hundreds of times a second.
+ */
+const MIN_RENEWAL_INTERVAL_MS = 1_000;
 
 interface Token {
   readonly value: string;
@@ -39,6 +43,8 @@ export class FronteggTokenSource {
   /** Bumped by new credentials, so an exchange started with the old ones cannot install its token. */
   #generation = 0;
   #backgroundPausedUntil = 0;
+  /** When the last exchange began, for the floor between background renewals. */
+  #lastExchangeAt = Number.NEGATIVE_INFINITY;
   #renewalTimer: NodeJS.Timeout | undefined;
   #closed = false;
   /** Credentials and the latest tokens, for the client's redactor. */
@@ -70,7 +76,9 @@ export class FronteggTokenSource {
     const token = this.#token;
     const now = this.now();
     if (token !== undefined && now < token.useUntil) {
-      if (now >= token.renewAt && now >= this.#backgroundPausedUntil) this.#renewInBackground(context);
+      if (now >= token.renewAt && now >= this.#backgroundPausedUntil && now - this.#lastExchangeAt >= MIN_RENEWAL_INTERVAL_MS) {
+        this.#renewInBackground(context);
+      }
       return token.value;
     }
     return (await this.#renew(context)).value;
@@ -101,11 +109,14 @@ export class FronteggTokenSource {
   #scheduleRenewal(delayMs: number, context: ExchangeContext): void {
     clearTimeout(this.#renewalTimer);
     this.#renewalTimer = undefined;
-    if (this.#closed || !(delayMs <= MAX_TIMER_MS)) return;
+    const delay = Math.max(delayMs, this.#lastExchangeAt + MIN_RENEWAL_INTERVAL_MS - this.now(), 0);
+    // A token that is no longer usable by then is not worth renewing in the background: the next send renews it.
+    const token = this.#token;
+    if (this.#closed || !(delay <= MAX_TIMER_MS) || token === undefined || this.now() + delay >= token.useUntil) return;
     this.#renewalTimer = setTimeout(() => {
       this.#renewalTimer = undefined;
       this.#renewInBackground(context);
-    }, Math.max(0, delayMs));
+    }, delay);
     // Never what keeps a process alive.
     this.#renewalTimer.unref();
   }
@@ -140,6 +151,7 @@ export class FronteggTokenSource {
       );
     }
     const startedAt = this.now();
+    this.#lastExchangeAt = startedAt;
     const response = await context.exchange(
       {
         method: 'POST',

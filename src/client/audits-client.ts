@@ -21,15 +21,24 @@ import { redactingHooks } from '../delivery/redacting-hooks.js';
 import { redactError } from '../redact/redact-error.js';
 import { redactor, type Redact } from '../redact/redactor.js';
 import type { AuditInput } from './audit-input.js';
+import { callUser, describeThrown } from '../internal/call-user.js';
+import { durationIssues, unrefTimer } from '../internal/duration.js';
+import { unheardFailure, userCodeFailure } from './warnings.js';
 
 const noop = (): void => {};
 
 type AcceptedEvent = PendingEvent & { readonly promise: Promise<AuditReceipt> };
 
 export interface CloseOptions {
-  /** How long queued and in-flight events may take to deliver before they fail with `TimeoutError`. @default 30_000 */
+  /**
+   * How long queued and in-flight events (and requests of the client's own, such as a Frontegg token exchange) may
+   * take before they are cut off and the events fail with `TimeoutError`. A whole number of milliseconds up to
+   * 2^31-1, or `Infinity` to wait for every event however long its retries take. @default 30_000
+   */
   timeoutMs?: number;
 }
+
+type LogLevel = 'debug' | 'warn' | 'error';
 
 /**
  * Sends audit events: validates each one synchronously, hashes it, queues and batches it, delivers it with
@@ -52,12 +61,19 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
   readonly #abort = new AbortController();
   readonly #hold = new ProcessHold();
   readonly #logger: Logger;
+  /** Whether the user passed a logger: then failures are heard through it, and need no process warning. */
+  readonly #hasLogger: boolean;
   readonly #onError: ((error: AuditsError) => void) | undefined;
   readonly #prepareContext: PrepareContext;
   /** Masks every credential the client holds (options, init() credentials, vendor tokens) from what it emits. */
   readonly #redact: Redact;
   #state: 'open' | 'closing' | 'closed' = 'open';
   #closing: Promise<void> | undefined;
+  /** Resolved by destroy(): cuts short a close() that is still waiting. */
+  readonly #stopNow = Promise.withResolvers<void>();
+  #destroyed = false;
+  /** Exchanges started by init() and not yet finished: close() waits for them as for events. */
+  readonly #initializing = new Set<Promise<void>>();
   readonly #counters = { accepted: 0, delivered: 0, failed: 0, retried: 0, mismatched: 0, rejected: 0, recovered: 0 };
   readonly #unregisterExitFlush: () => void;
   readonly #spool: Spool | undefined;
@@ -70,6 +86,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     super();
     this.#options = resolveOptions(options);
     this.#logger = options.logger ?? silentLogger;
+    this.#hasLogger = options.logger !== undefined;
     this.#onError = options.onError;
     this.#adapter = createAdapter(this.#options);
     this.#redact = redactor(() => [this.#options.apiKey, this.#options.clientId, ...(this.#adapter.secrets?.() ?? [])]);
@@ -85,8 +102,8 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
         settle: (event, outcome) => this.#settle(event, outcome),
         retrying: (info) => {
           this.#counters.retried += info.eventIds.length;
-          this.#logger.warn(`auditwire: ${info.error.message}; retry ${info.attempt} of ${info.eventIds.length} event(s) in ${info.delayMs} ms`);
-          this.emit('retry', info);
+          this.#log('warn', `auditwire: ${info.error.message}; retry ${info.attempt} of ${info.eventIds.length} event(s) in ${info.delayMs} ms`);
+          this.#notify('retry', info);
         },
       }, this.#redact),
       this.#abort.signal,
@@ -156,7 +173,11 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
         if (spool !== undefined && this.#state === 'open') this.#replay(spool);
       })
       .catch((error: unknown) => fail(redactError(asAuditsError(error), this.#redact)))
-      .finally(release);
+      .finally(() => {
+        this.#initializing.delete(promise);
+        release();
+      });
+    this.#initializing.add(promise);
     promise.catch(noop);
     return promise;
   }
@@ -166,9 +187,14 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
    * queues it. Resolves when the server has acknowledged it and its hash was checked.
    */
   sendAudit(event: AuditInput): Promise<AuditReceipt> {
-    const pending = this.#accept(event);
-    if (pending instanceof AuditsError) return this.#refuse(pending);
-    return pending.promise;
+    try {
+      const pending = this.#accept(event);
+      if (pending instanceof AuditsError) return this.#refuse(pending);
+      return pending.promise;
+    } catch (error) {
+      // Never thrown at the caller: whatever went wrong is this call's rejection.
+      return this.#refuse(unreadableInput(error));
+    }
   }
 
   /**
@@ -177,7 +203,16 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
    * delivery failure (each failure is also reported through `'failed'`).
    */
   sendAudits(events: readonly AuditInput[]): Promise<AuditReceipt[]> {
+    try {
+      return this.#sendAll(events);
+    } catch (error) {
+      return this.#refuse(unreadableInput(error));
+    }
+  }
+
+  #sendAll(events: readonly AuditInput[]): Promise<AuditReceipt[]> {
     if (this.#state !== 'open') return this.#refuse(new ClientClosedError('the client is closed; it accepts no new events'));
+    if (!Array.isArray(events)) return this.#refuse(new ValidationError([{ path: '$', message: 'sendAudits takes an array of events' }]));
     const prepared = [];
     const issues = [];
     for (const [index, event] of events.entries()) {
@@ -195,7 +230,10 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     return promise;
   }
 
-  /** Resolves when every event accepted before the call has settled (delivered or failed). Never rejects. */
+  /**
+   * Resolves when every event accepted before the call has settled (delivered or failed), those still waiting for
+   * room in the queue and those recovered from the spool included. Never rejects.
+   */
   async flush(): Promise<void> {
     const release = this.#hold.acquire();
     this.#spool?.commitNow();
@@ -207,16 +245,29 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
   }
 
   /**
-   * Stops intake (later sends reject with `ClientClosedError`), delivers what is queued, and settles every
-   * promise. Events still undelivered after `timeoutMs` fail with `TimeoutError`. Idempotent.
+   * Stops intake (later sends reject with `ClientClosedError`), delivers what is queued or waiting for room, and
+   * settles every promise. Events still undelivered after `timeoutMs` fail with `TimeoutError`. Idempotent; a
+   * `destroy()` meanwhile ends it at once. An invalid `timeoutMs` rejects with `ValidationError` and closes nothing.
    */
   close(options: CloseOptions = {}): Promise<void> {
-    this.#closing ??= this.#shutdown(options.timeoutMs ?? 30_000);
+    const timeoutMs = options?.timeoutMs ?? 30_000;
+    const issues = durationIssues('close.timeoutMs', timeoutMs, { unlimited: true });
+    if (issues.length > 0) {
+      const rejected = Promise.reject(new ValidationError(issues));
+      rejected.catch(noop);
+      return rejected;
+    }
+    this.#closing ??= this.#shutdown(timeoutMs);
     return this.#closing;
   }
 
-  /** Stops at once: aborts requests in flight and fails every unsettled event with `ClientClosedError`. Idempotent. */
+  /**
+   * Stops at once: aborts requests in flight (token exchanges included) and fails every unsettled event with
+   * `ClientClosedError`, also when a `close()` is already waiting. Idempotent.
+   */
   destroy(): Promise<void> {
+    this.#destroyed = true;
+    this.#stopNow.resolve();
     this.#closing ??= this.#shutdown(0);
     return this.#closing;
   }
@@ -247,14 +298,14 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
       projectId: this.#options.adapter === 'retraced' ? (this.#options.projectId ?? null) : null,
     };
     const spool = new Spool(settings, binding, {
-      persisted: (ids) => this.#emitSafely('persisted', ids),
+      persisted: (ids) => this.#notify('persisted', ids),
       failed: (error) => {
         const reason = error instanceof Error ? error.message : String(error);
-        this.#report(new DeliveryError(`spool: writing the journal failed (${reason}); events are still delivered but no longer journaled`, { cause: error }));
+        this.#report(new DeliveryError(`spool: writing the journal failed (${reason}); events are still delivered but no longer journaled`, { cause: error }), true);
       },
     });
-    if (spool.damage.corrupt > 0) this.#logger.warn(`auditwire: spool: ${spool.damage.corrupt} damaged journal line(s) skipped in ${settings.dir}`);
-    if (spool.damage.torn > 0) this.#logger.debug(`auditwire: spool: dropped ${spool.damage.torn} line(s) cut short by the previous process's end`);
+    if (spool.damage.corrupt > 0) this.#log('warn', `auditwire: spool: ${spool.damage.corrupt} damaged journal line(s) skipped in ${settings.dir}`);
+    if (spool.damage.torn > 0) this.#log('debug', `auditwire: spool: dropped ${spool.damage.torn} line(s) cut short by the previous process's end`);
     return spool;
   }
 
@@ -264,26 +315,36 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     for (const entry of spool.recovered) {
       const pending: PendingEvent = { prepared: entry.event, bytes: entry.event.bytes, attempts: 0, seq: 0, settled: false, resolve: noop, reject: noop };
       if (!this.#processor.couldEverFit(pending.bytes)) {
-        this.#logger.warn(`auditwire: spool: event ${entry.event.id} is larger than maxQueueBytes; it stays in the spool`);
+        this.#log('warn', `auditwire: spool: event ${entry.event.id} is larger than maxQueueBytes; it stays in the spool`);
         continue;
       }
       this.#journaled.set(pending, entry);
       this.#counters.recovered++;
       ids.push(entry.event.id);
-      if (this.#processor.offer(pending)) this.#counters.accepted++;
-      else this.#processor.offerWhenRoom(pending, this.#abort.signal).then(() => void this.#counters.accepted++, noop);
+      this.#admit(pending);
     }
     // Listeners are attached after the constructor returns; requests take longer than a tick, so this comes first.
-    if (ids.length > 0) process.nextTick(() => this.#emitSafely('recovered', ids));
+    if (ids.length > 0) process.nextTick(() => this.#notify('recovered', ids));
   }
 
-  #emitSafely(name: 'persisted' | 'recovered', ids: readonly string[]): void {
-    try {
-      if (name === 'persisted') this.emit('persisted', ids);
-      else this.emit('recovered', ids);
-    } catch (error) {
-      this.#logger.error(`auditwire: a '${name}' listener threw: ${String(error)}`);
-    }
+  /**
+   * Queues an accepted event, or lets it wait for room. From here until it settles it counts as accepted, holds the
+   * process open, and is covered by flush() and close(); a wait cut short by close or destroy settles it as failed.
+   */
+  #admit(pending: PendingEvent): void {
+    this.#counters.accepted++;
+    this.#hold.enter();
+    if (this.#processor.offer(pending)) return;
+    this.#processor.offerWhenRoom(pending, this.#abort.signal).catch(() => {
+      this.#settle(pending, { ok: false, error: this.#cutOff('while the event waited for room in the queue') });
+    });
+  }
+
+  /** The error of an event that close({ timeoutMs }) or destroy() stopped before it was delivered. */
+  #cutOff(when: string): AuditsError {
+    const reason = this.#abort.signal.reason;
+    if (reason instanceof TimeoutError) return new TimeoutError(`${reason.message} ${when}`);
+    return new ClientClosedError(`${reason instanceof Error ? reason.message : 'the client was closed'} ${when}`);
   }
 
   #accept(input: unknown): AcceptedEvent | AuditsError {
@@ -319,18 +380,19 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     // Journaled before it is queued: offer() may start a batch at once, and a batch waits for its entries.
     const entry = spool?.append(prepared);
     if (entry !== undefined) this.#journaled.set(pending, entry);
+    if (this.#options.whenQueueFull === 'wait') {
+      // Queued now, or waiting for room; a journaled event that never gets room stays in the spool.
+      this.#admit(pending);
+      return pending;
+    }
+    this.#hold.enter();
     if (this.#processor.offer(pending)) {
       this.#counters.accepted++;
-    } else if (this.#options.whenQueueFull === 'reject') {
-      if (entry !== undefined) spool?.cancel(entry);
-      this.#fail(pending, new QueueFullError(`the queue is full (${this.#processor.queued} events, ${this.#processor.queuedBytes} bytes); the event was not accepted`));
-    } else {
-      // A journaled event that never gets room stays in the spool (it may already be reported 'persisted').
-      this.#processor.offerWhenRoom(pending, this.#abort.signal).then(
-        () => void this.#counters.accepted++,
-        () => this.#fail(pending, new ClientClosedError('the client was closed while the event waited for room in the queue')),
-      );
+      return pending;
     }
+    this.#hold.leave();
+    if (entry !== undefined) spool?.cancel(entry);
+    this.#fail(pending, new QueueFullError(`the queue is full (${this.#processor.queued} events, ${this.#processor.queuedBytes} bytes); the event was not accepted`));
     return pending;
   }
 
@@ -354,31 +416,63 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     this.#processor.markSettled(event);
     const entry = this.#journaled.get(event);
     if (entry !== undefined && isDoneForSpool(outcome, this.#abort.signal.aborted)) this.#spool?.ack(entry);
+    this.#hold.leave();
+    // The promise settles first: nothing a listener does can change the outcome.
     if (outcome.ok) {
       this.#counters.delivered++;
       event.resolve(outcome.receipt);
-      this.emit('delivered', outcome.receipt);
+      this.#notify('delivered', outcome.receipt);
       return;
     }
     this.#counters.failed++;
+    event.reject(outcome.error);
     if (outcome.error instanceof HashMismatchError) {
       this.#counters.mismatched++;
-      this.emit('hashMismatch', outcome.error);
+      this.#notify('hashMismatch', outcome.error);
     }
-    this.emit('failed', outcome.error, event.prepared.id);
-    this.#report(outcome.error);
-    event.reject(outcome.error);
+    this.#notify('failed', outcome.error, event.prepared.id);
+    this.#report(outcome.error, true);
   }
 
-  #report(error: AuditsError): void {
-    this.#logger.warn(`auditwire: ${error.name}: ${error.message}`);
-    try {
-      this.#onError?.(error);
-    } catch (callbackError) {
-      this.#logger.error(`auditwire: onError threw: ${String(callbackError)}`);
+  /**
+   * Tells the logger, `onError` and the 'error' listeners about a failure. A `background` failure (of an accepted
+   * event, or of the spool) that none of them hears becomes a rate-limited process warning: it must not pass
+   * without a word.
+   */
+  #report(error: AuditsError, background = false): void {
+    this.#log('warn', `auditwire: ${error.name}: ${error.message}`);
+    const onError = this.#onError;
+    if (onError !== undefined) callUser(() => onError(error), (thrown) => this.#userCodeThrew('onError', thrown));
+    const heard = onError !== undefined || this.#hasLogger || this.listenerCount('error') > 0;
+    this.#notify('error', error);
+    if (background && !heard) {
+      unheardFailure.emit(`auditwire: ${error.name}: ${error.message} (no 'error' listener, onError or logger heard it)`);
     }
-    // EventEmitter throws on an 'error' nobody listens to; background failures must never throw.
-    if (this.listenerCount('error') > 0) this.emit('error', error);
+  }
+
+  /** Calls every listener of `name` in isolation (see callUser); unlike emit(), never throws, even for 'error'. */
+  #notify<K extends keyof AuditsClientEventMap>(name: K, ...args: AuditsClientEventMap[K]): void {
+    for (const listener of this.rawListeners(name) as Array<(...values: unknown[]) => unknown>) {
+      callUser(
+        () => listener.apply(this, args),
+        (thrown) => this.#userCodeThrew(`a '${name}' listener`, thrown),
+      );
+    }
+  }
+
+  #log(level: LogLevel, message: string): void {
+    const logger = this.#logger;
+    callUser(
+      () => logger[level](message),
+      (thrown) => userCodeFailure.emit(`auditwire: the logger's ${level}() threw (${describeThrown(thrown)}) on: ${message}`),
+    );
+  }
+
+  /** User code failed: said through the logger when there is one, else as a process warning. */
+  #userCodeThrew(what: string, thrown: unknown): void {
+    const message = `auditwire: ${what} threw (${describeThrown(thrown)}); the event's outcome is unchanged`;
+    if (this.#hasLogger) this.#log('error', message);
+    else userCodeFailure.emit(message);
   }
 
   async #shutdown(timeoutMs: number): Promise<void> {
@@ -386,43 +480,43 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     this.#unregisterExitFlush();
     const release = this.#hold.acquire();
     this.#spool?.commitNow();
+    const startedAt = Date.now();
+    const left = (): number => Math.max(0, timeoutMs - (Date.now() - startedAt));
     try {
-      const drained = timeoutMs > 0 && (await settlesWithin(this.#processor.flush(), timeoutMs));
-      if (!drained) {
-        const reason = timeoutMs > 0 ? `close() timed out after ${timeoutMs} ms` : 'the client was destroyed';
-        // Requests still in flight fail with the same error as the queued events.
-        this.#abort.abort(timeoutMs > 0 ? new TimeoutError(reason) : new ClientClosedError(reason));
-        for (const event of this.#processor.drainQueued()) {
-          const error = timeoutMs > 0 ? new TimeoutError(`${reason} before the event was sent`) : new ClientClosedError(`${reason} before the event was sent`);
-          this.#settle(event, { ok: false, error });
-        }
-        // In-flight deliveries see the abort and settle their events.
+      const initializing = [...this.#initializing].map((promise) => promise.then(noop, noop));
+      const drained = timeoutMs > 0 && (await this.#settlesInTime(Promise.all([this.#processor.flush(), ...initializing]), timeoutMs));
+      // Requests of no event (a token renewal) get what is left of the time, then are cut off like the rest.
+      const closed = drained && (await this.#settlesInTime(this.#transport.close(), left()));
+      if (!closed) {
+        // Requests in flight, waits for room and token exchanges fail with the same error as the queued events.
+        this.#abort.abort(this.#destroyed ? new ClientClosedError('the client was destroyed') : new TimeoutError(`close() timed out after ${timeoutMs} ms`));
+        for (const event of this.#processor.drainQueued()) this.#settle(event, { ok: false, error: this.#cutOff('before the event was sent') });
+        // In-flight deliveries see the abort and settle their events; waits for room settle theirs.
         await this.#processor.flush();
+        await this.#transport.destroy();
       }
-      await (drained ? this.#transport.close() : this.#transport.destroy());
     } catch (error) {
-      this.#report(asAuditsError(error));
+      this.#report(asAuditsError(error), true);
     } finally {
       this.#adapter.close?.();
       // After every event settled, so their acknowledgements are in the last commit.
-      await this.#spool?.close().catch((error: unknown) => this.#report(asAuditsError(error)));
+      await this.#spool?.close().catch((error: unknown) => this.#report(asAuditsError(error), true));
       this.#state = 'closed';
       release();
     }
   }
-}
 
-/** Whether `promise` settles within `ms` (the timer does not hold the process: the caller holds it). */
-async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([promise.then(() => true as const), timeout]);
-  } finally {
-    clearTimeout(timer);
+  /** Whether `promise` settles within `ms` (Infinity: no limit) and before a destroy() (the caller holds the process). */
+  async #settlesInTime(promise: Promise<unknown>, ms: number): Promise<boolean> {
+    let cancel = noop;
+    const late = new Promise<false>((resolve) => {
+      cancel = unrefTimer(ms, () => resolve(false));
+    });
+    try {
+      return await Promise.race([promise.then(() => true as const), late, this.#stopNow.promise.then(() => false as const)]);
+    } finally {
+      cancel();
+    }
   }
 }
 

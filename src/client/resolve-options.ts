@@ -3,6 +3,7 @@ import { resolve as resolvePath } from 'node:path';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { BUILT_IN_ADAPTERS, DEFAULT_RETRY, type ClientOptions, type ResolvedOptions, type ResolvedSpoolOptions } from '../options.js';
 import { isLoopbackHost } from '../internal/loopback.js';
+import { durationIssues, type DurationRule } from '../internal/duration.js';
 
 const ADAPTER_NAMES: ReadonlySet<string> = new Set(BUILT_IN_ADAPTERS);
 
@@ -16,6 +17,12 @@ export function resolveOptions(options: ClientOptions, env: NodeJS.ProcessEnv = 
   const count = (name: string, value: number | undefined, fallback: number, min = 1): number => {
     if (value === undefined) return fallback;
     if (!Number.isInteger(value) || value < min) issues.push({ path: `options.${name}`, message: `must be an integer >= ${min}` });
+    return value;
+  };
+  // Every option in milliseconds goes through the one duration rule (see internal/duration.ts).
+  const duration = (name: string, value: number | undefined, fallback: number, rule: DurationRule = {}): number => {
+    if (value === undefined) return fallback;
+    issues.push(...durationIssues(`options.${name}`, value, rule));
     return value;
   };
   const retry = options.retry ?? {};
@@ -32,26 +39,27 @@ export function resolveOptions(options: ClientOptions, env: NodeJS.ProcessEnv = 
     },
     maxBatchSize: options.maxBatchSize === undefined ? undefined : count('maxBatchSize', options.maxBatchSize, 1),
     maxBatchBytes: options.maxBatchBytes === undefined ? undefined : count('maxBatchBytes', options.maxBatchBytes, 1),
-    flushIntervalMs: count('flushIntervalMs', options.flushIntervalMs, 200, 0),
+    flushIntervalMs: duration('flushIntervalMs', options.flushIntervalMs, 200),
     maxQueueSize: count('maxQueueSize', options.maxQueueSize, 10_000),
     maxQueueBytes: count('maxQueueBytes', options.maxQueueBytes, 16 * 1024 * 1024),
     whenQueueFull: options.whenQueueFull ?? 'reject',
     maxConcurrentRequests:
       options.maxConcurrentRequests === undefined ? undefined : count('maxConcurrentRequests', options.maxConcurrentRequests, 1),
-    requestTimeoutMs: count('requestTimeoutMs', options.requestTimeoutMs, 10_000),
+    requestTimeoutMs: duration('requestTimeoutMs', options.requestTimeoutMs, 10_000, { min: 1 }),
     retry: {
       maxRetries: count('retry.maxRetries', retry.maxRetries, DEFAULT_RETRY.maxRetries, 0),
-      initialDelayMs: count('retry.initialDelayMs', retry.initialDelayMs, DEFAULT_RETRY.initialDelayMs, 0),
-      maxDelayMs: count('retry.maxDelayMs', retry.maxDelayMs, DEFAULT_RETRY.maxDelayMs, 0),
-      maxRetryAfterMs: count('retry.maxRetryAfterMs', retry.maxRetryAfterMs, DEFAULT_RETRY.maxRetryAfterMs, 0),
-      deadlineMs: count('retry.deadlineMs', retry.deadlineMs, DEFAULT_RETRY.deadlineMs),
+      initialDelayMs: duration('retry.initialDelayMs', retry.initialDelayMs, DEFAULT_RETRY.initialDelayMs),
+      maxDelayMs: duration('retry.maxDelayMs', retry.maxDelayMs, DEFAULT_RETRY.maxDelayMs),
+      maxRetryAfterMs: duration('retry.maxRetryAfterMs', retry.maxRetryAfterMs, DEFAULT_RETRY.maxRetryAfterMs),
+      // Infinity: no deadline, maxRetries alone bounds the retries.
+      deadlineMs: duration('retry.deadlineMs', retry.deadlineMs, DEFAULT_RETRY.deadlineMs, { min: 1, unlimited: true }),
     },
     verify: options.verify ?? 'when-present',
     delivery: options.delivery ?? 'at-least-once',
     dispatcher: options.dispatcher,
     maxResponseBytes: count('maxResponseBytes', options.maxResponseBytes, 1024 * 1024),
     allowInsecureHttp: options.allowInsecureHttp ?? false,
-    spool: options.spool === undefined ? undefined : resolveSpool(options.spool, count, issues),
+    spool: options.spool === undefined ? undefined : resolveSpool(options.spool, count, duration, issues),
   };
   oneOf(issues, 'whenQueueFull', resolved.whenQueueFull, ['reject', 'wait']);
   oneOf(issues, 'verify', resolved.verify, ['require', 'when-present', 'off']);
@@ -75,13 +83,14 @@ export function resolveOptions(options: ClientOptions, env: NodeJS.ProcessEnv = 
 function resolveSpool(
   spool: NonNullable<ClientOptions['spool']>,
   count: (name: string, value: number | undefined, fallback: number, min?: number) => number,
+  duration: (name: string, value: number | undefined, fallback: number) => number,
   issues: ValidationIssue[],
 ): ResolvedSpoolOptions {
   const dir: unknown = spool.dir;
   if (typeof dir !== 'string' || dir.trim() === '') issues.push({ path: 'options.spool.dir', message: 'must be a non-empty path' });
   return {
     dir: typeof dir === 'string' ? resolvePath(dir) : '',
-    commitIntervalMs: count('spool.commitIntervalMs', spool.commitIntervalMs, 5, 0),
+    commitIntervalMs: duration('spool.commitIntervalMs', spool.commitIntervalMs, 5),
     maxBytes: count('spool.maxBytes', spool.maxBytes, 64 * 1024 * 1024),
   };
 }

@@ -3,6 +3,7 @@ import { AuditsClient } from '../client/audits-client.js';
 import { AuditsError, ValidationError } from '../errors.js';
 import type { AuditEvent } from '../event/schema.js';
 import type { RequestContext, RequestContextOptions } from './request-context.js';
+import { callUser } from '../internal/call-user.js';
 
 /**
  * What the request helpers need of a client: `AuditsClient` is one. A test double or a wrapper with the same
@@ -125,19 +126,19 @@ function send(
 
 /** Reports a failure without ever throwing: `onError`, else the client's 'error' listeners, else a warning. */
 function report(sender: AuditSender, settings: AuditSettings, req: IncomingMessage, error: unknown, alreadyReported: boolean): void {
-  try {
-    if (settings.onError !== undefined) {
-      settings.onError(error, req);
-      return;
-    }
-    if (alreadyReported) return;
-    const failure = error instanceof AuditsError ? error : new ValidationError([{ path: '$', message: describe(error) }], { cause: error });
-    if (sender instanceof AuditsClient && sender.listenerCount('error') > 0) sender.emit('error', failure);
-    else process.emitWarning(failure);
-  } catch (callbackError) {
-    // The reporter itself failed (a throwing onError or 'error' listener): the last resort must not throw either.
+  // The reporter itself may fail (a throwing or rejecting onError or 'error' listener): the last resort must not.
+  const reporterFailed = (callbackError: unknown): void =>
     process.emitWarning(`auditwire: reporting an audit failure threw: ${describe(callbackError)}`);
+  const onError = settings.onError;
+  if (onError !== undefined) {
+    callUser(() => onError(error, req), reporterFailed);
+    return;
   }
+  if (alreadyReported) return;
+  const failure = error instanceof AuditsError ? error : new ValidationError([{ path: '$', message: describe(error) }], { cause: error });
+  const listeners = sender instanceof AuditsClient ? (sender.rawListeners('error') as Array<(error: AuditsError) => unknown>) : [];
+  if (listeners.length === 0) process.emitWarning(failure);
+  for (const listener of listeners) callUser(() => listener.call(sender, failure), reporterFailed);
 }
 
 function describe(error: unknown): string {

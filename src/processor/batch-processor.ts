@@ -55,15 +55,26 @@ export class BatchProcessor<T extends QueuedItem> {
   /** Adds `item` if it fits now; false when the queue is full. */
   offer(item: T): boolean {
     if (!this.#queue.offer(item)) return false;
-    this.#accepted(item);
+    this.#admit(item);
+    this.#queued();
     return true;
   }
 
-  /** Waits for room, then adds `item`. Rejects when `signal` aborts first. */
+  /**
+   * Waits for room, then adds `item`. Rejects when `signal` aborts first. The item counts as unsettled from this
+   * call on, so a `flush()` (and so `close()`) waits for it as for a queued one; when this rejects, the caller
+   * settles it (`markSettled`).
+   */
   async offerWhenRoom(item: T, signal: AbortSignal): Promise<void> {
+    this.#admit(item);
     await this.#queue.whenRoom(item.bytes, signal);
+    // Room came, but the client stopped meanwhile: the item must not start a batch now.
+    if (signal.aborted) {
+      this.#queue.cancelReservation(item.bytes);
+      signal.throwIfAborted();
+    }
     this.#queue.pushReserved(item);
-    this.#accepted(item);
+    this.#queued();
   }
 
   /** Whether an item of `bytes` could ever fit (it is not larger than the queue's byte bound). */
@@ -75,6 +86,8 @@ export class BatchProcessor<T extends QueuedItem> {
   markSettled(item: T): void {
     if (item.settled) return;
     item.settled = true;
+    // Never offered: it was not counted.
+    if (item.seq === 0) return;
     this.#unsettled--;
     for (let i = this.#flushWaiters.length - 1; i >= 0; i--) {
       const waiter = this.#flushWaiters[i] as { target: number; remaining: number; resolve: () => void };
@@ -101,10 +114,14 @@ export class BatchProcessor<T extends QueuedItem> {
     return this.#queue.drain();
   }
 
-  #accepted(item: T): void {
+  #admit(item: T): void {
     item.seq = this.#nextSeq++;
     item.settled = false;
     this.#unsettled++;
+  }
+
+  /** Starts the batching timer for a newly queued item, and any batch that is due. */
+  #queued(): void {
     if (this.#timer === undefined && !this.#timerFired) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;

@@ -93,6 +93,14 @@ export class BoundedQueue<T extends Sized> {
     this.#push(item);
   }
 
+  /** Gives back room `whenRoom` reserved for an item that will not be pushed after all. */
+  cancelReservation(bytes: number): void {
+    if (this.#reservedItems === 0) return;
+    this.#reservedItems--;
+    this.#reservedBytes = Math.max(0, this.#reservedBytes - bytes);
+    this.#wakeWaiters();
+  }
+
   /** Removes up to `maxItems` / `maxBytes` from the head; always at least one item when not empty. */
   take(maxItems: number, maxBytes: number): T[] {
     const taken: T[] = [];

@@ -1,3 +1,4 @@
+import { checkDuration } from '../internal/duration.js';
 import { drawRequestFault, seededRandom, type FaultOptions } from './faults.js';
 import type { RouteContext } from './route.js';
 import type { ReferenceServerStats, StoredEvent } from './types.js';
@@ -17,13 +18,13 @@ export class FaultGate {
   readonly #stats: ReferenceServerStats;
 
   constructor(faults: FaultOptions, seed: number, stats: ReferenceServerStats) {
-    this.#faults = faults;
+    this.#faults = checkedFaults(faults);
     this.#random = seededRandom(seed);
     this.#stats = stats;
   }
 
   set(faults: FaultOptions): void {
-    this.#faults = faults;
+    this.#faults = checkedFaults(faults);
   }
 
   /** Every answer of an event route comes `delayMs` late (to exercise client timeouts). */
@@ -85,4 +86,11 @@ export class FaultGate {
     this.#stats.faulted++;
     context.request.socket.destroy();
   }
+}
+
+/** Refuses a delay setTimeout would clamp to 1 ms (a negative, NaN, 2^31 or more): the fault would silently vanish. */
+function checkedFaults(faults: FaultOptions): FaultOptions {
+  if (faults.delayMs !== undefined) checkDuration('faults.delayMs', faults.delayMs);
+  if (faults.slowMs !== undefined) checkDuration('faults.slowMs', faults.slowMs);
+  return faults;
 }

@@ -10,6 +10,7 @@ import { fronteggRoutes } from './routes/frontegg.js';
 import { logZabRoutes } from './routes/logzab.js';
 import { retracedRoutes } from './routes/retraced.js';
 import { TokenStore } from './token-store.js';
+import { callUser } from '../internal/call-user.js';
 import type { ReferenceServer, ReferenceServerOptions, ReferenceServerStats, RequestInfo } from './types.js';
 
 export type { EventFormat, ReferenceServer, ReferenceServerOptions, ReferenceServerStats, RequestInfo, StoredEvent } from './types.js';
@@ -51,11 +52,9 @@ export async function createReferenceServer(options: ReferenceServerOptions = {}
   }
 
   function notify(info: RequestInfo): void {
-    try {
-      options.onRequest?.(info);
-    } catch {
-      // A logging callback must not take the server (or the test process) down.
-    }
+    const onRequest = options.onRequest;
+    // A logging callback, throwing or rejecting, must not take the server (or the test process) down.
+    if (onRequest !== undefined) callUser(() => onRequest(info), () => {});
   }
 
   try {

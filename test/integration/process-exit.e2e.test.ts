@@ -46,12 +46,13 @@ describe('a process that never awaits its events', () => {
     expect(exitedAt - server.stats.lastAnswerAt).toBeLessThan(1_000);
   }, 30_000);
 
-  it('still delivers what it accepted when it never calls close(), then exits', async () => {
+  it('still delivers what it accepted when it never calls close(), staying alive for the batch interval, then exits', async () => {
     const before = server.events.length;
     const entry = pathToFileURL(new URL('dist/index.js', root).pathname).href;
+    // The events wait flushIntervalMs for company, as configured: the process stays up for them, then ends.
     const { code, stderr } = await runChild(`
       import { AuditsClient } from ${JSON.stringify(entry)};
-      const client = new AuditsClient({ adapter: 'auditlog', endpoint: ${JSON.stringify(server.url)}, apiKey: 'consumer:secret', flushIntervalMs: 60000 });
+      const client = new AuditsClient({ adapter: 'auditlog', endpoint: ${JSON.stringify(server.url)}, apiKey: 'consumer:secret', flushIntervalMs: 1500 });
       for (let i = 0; i < 50; i++) client.sendAudit({ action: 'user.logout', actor: { id: 'user-' + i } });
     `);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });

@@ -2,6 +2,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AuditsClient, AuthenticationError, HashMismatchError, ValidationError, type AuditsError, type AuditInput, type ClientOptions, type FronteggAudit } from '../../../src/index.js';
 import { blockNetwork, deferred, hashOfElement, newClient, rejectionOf, resetNock, SERVER, useFakeTimers } from '../../helpers/client.js';
 import { MockRoute, type RouteResponder } from '../../helpers/mock-route.js';
+import { captureWarnings } from '../../helpers/warnings.js';
+
+// Failures here are on purpose and heard by no listener: their process warnings are captured, not printed.
+captureWarnings();
 
 // Frontegg: shared/reference/wire/README.md section 4; mapping spec/EVENT.md section 8.
 

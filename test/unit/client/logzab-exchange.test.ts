@@ -2,6 +2,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AuthenticationError, canonicalJson, ValidationError, type ClientOptions } from '../../../src/index.js';
 import { blockNetwork, deferred, hashOfElement, newClient, rejectionOf, resetNock } from '../../helpers/client.js';
 import { MockRoute, type RouteResponder } from '../../helpers/mock-route.js';
+import { captureWarnings } from '../../helpers/warnings.js';
+
+// Failures here are on purpose and heard by no listener: their process warnings are captured, not printed.
+captureWarnings();
 
 // LogZab addTrail: shared/reference/wire/README.md section 3; mapping spec/EVENT.md section 7.
 

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../src/index.js';
 import { accept, MockAuditLog, newClient, rejectionOf, status, useMockAuditLog } from '../../helpers/client.js';
+import { captureWarnings } from '../../helpers/warnings.js';
+
+// Failures here are on purpose and heard by no listener: their process warnings are captured, not printed.
+captureWarnings();
 
 let server: MockAuditLog;
 

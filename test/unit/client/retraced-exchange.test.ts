@@ -3,6 +3,10 @@ import { HashMismatchError, ValidationError, type AuditEvent, type ClientOptions
 import { blockNetwork, newClient, rejectionOf, resetNock } from '../../helpers/client.js';
 import { MockRoute, type RouteResponder } from '../../helpers/mock-route.js';
 import { retracedOracle } from '../../helpers/retraced-oracle.js';
+import { captureWarnings } from '../../helpers/warnings.js';
+
+// Failures here are on purpose and heard by no listener: their process warnings are captured, not printed.
+captureWarnings();
 
 // Retraced publisher API: shared/reference/wire/README.md section 2; mapping spec/EVENT.md section 6.
 

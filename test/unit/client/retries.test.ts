@@ -1,6 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AuthenticationError, DeliveryError, TimeoutError, type RetryInfo } from '../../../src/index.js';
 import { accept, connectionReset, MockAuditLog, newClient, rejectionOf, stateOf, status, useFakeTimers, useMockAuditLog } from '../../helpers/client.js';
+import { captureWarnings } from '../../helpers/warnings.js';
+
+// Failures here are on purpose and heard by no listener: their process warnings are captured, not printed.
+captureWarnings();
 
 let server: MockAuditLog;
 

@@ -13,6 +13,10 @@ import {
   type Logger,
 } from '../../../src/index.js';
 import { accept, deferred, ENDPOINT, MockAuditLog, newClient, rejectionOf, stateOf, status, useFakeTimers, untyped, useMockAuditLog } from '../../helpers/client.js';
+import { captureWarnings } from '../../helpers/warnings.js';
+
+// Failures here are on purpose and heard by no listener: their process warnings are captured, not printed.
+captureWarnings();
 
 let server: MockAuditLog;
 

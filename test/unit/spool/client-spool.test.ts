@@ -4,6 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { AuditsClient, ClientClosedError, DeliveryError, QueueFullError, ValidationError, type ClientOptions } from '../../../src/index.js';
 import { accept, API_KEY, deferred, ENDPOINT, newClient, rejectionOf, status, useMockAuditLog, type MockAuditLog } from '../../helpers/client.js';
 import { journalFiles, tempDir } from './spool-helpers.js';
+import { captureWarnings } from '../../helpers/warnings.js';
+
+// Failures here are on purpose and heard by no listener: their process warnings are captured, not printed.
+captureWarnings();
 
 let mock: MockAuditLog;
 useMockAuditLog((server) => (mock = server));

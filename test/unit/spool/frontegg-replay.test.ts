@@ -3,6 +3,10 @@ import { AuditsClient, type ClientOptions } from '../../../src/index.js';
 import { blockNetwork, resetNock, SERVER } from '../../helpers/client.js';
 import { MockRoute } from '../../helpers/mock-route.js';
 import { tempDir } from './spool-helpers.js';
+import { captureWarnings } from '../../helpers/warnings.js';
+
+// Failures here are on purpose and heard by no listener: their process warnings are captured, not printed.
+captureWarnings();
 
 // Frontegg's drop-in takes its credentials from init(clientId, apiKey), after construction: events recovered from a
 // spool must wait for it, or they would all fail at once for want of a token.

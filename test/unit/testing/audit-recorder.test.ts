@@ -15,6 +15,10 @@ import { createAuditRecorder, createReferenceServer, type AuditRecorder } from '
 import { thrownBy } from '../../helpers/errors.js';
 import { retracedOracle } from '../../helpers/retraced-oracle.js';
 import { sha256HexOf } from '../../helpers/sha256.js';
+import { captureWarnings } from '../../helpers/warnings.js';
+
+// Failures here are on purpose and heard by no listener: their process warnings are captured, not printed.
+captureWarnings();
 
 const SERVER = { id: 'recorder-test', version: '1.0.0' };
 const FORMATS: readonly AdapterName[] = ['auditlog', 'retraced', 'logzab', 'frontegg'];
