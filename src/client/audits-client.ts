@@ -11,6 +11,7 @@ import type { ClientOptions, ResolvedOptions } from '../options.js';
 import { BatchProcessor } from '../processor/batch-processor.js';
 import { isDoneForSpool } from '../spool/ack-policy.js';
 import type { SpoolBinding } from '../spool/journal-record.js';
+import { describeDamage } from '../spool/describe-damage.js';
 import { Spool, type SpoolEntry } from '../spool/spool.js';
 import { HttpTransport } from '../transport/http-transport.js';
 import type { AuditsClientEventMap, AuditsClientStats } from './client-events.js';
@@ -247,7 +248,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
         this.#report(new DeliveryError(`spool: writing the journal failed (${reason}); events are still delivered but no longer journaled`, { cause: error }));
       },
     });
-    if (spool.damage.corrupt > 0) this.#logger.warn(`auditwire: spool: ${spool.damage.corrupt} damaged journal line(s) skipped in ${settings.dir}`);
+    if (spool.damage.corrupt > 0 || spool.unbound > 0) this.#logger.warn(`auditwire: spool: ${describeDamage(spool, settings.dir)}`);
     if (spool.damage.torn > 0) this.#logger.debug(`auditwire: spool: dropped ${spool.damage.torn} line(s) cut short by the previous process's end`);
     return spool;
   }

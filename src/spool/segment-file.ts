@@ -24,31 +24,45 @@ export function listSegments(dir: string): number[] {
 
 export interface SegmentContents {
   readonly records: JournalRecord[];
-  /** Unreadable lines after the last readable one: a write the crash cut short, which nobody was promised. */
+  /**
+   * 1 when the segment ends in a part of a line without its newline: a write the crash cut short, which nobody was
+   * promised (an event is reported 'persisted' only once its whole record, newline included, is on disk).
+   */
   readonly torn: number;
-  /** Unreadable lines followed by readable ones: damage to data that was once fsynced. */
+  /**
+   * Newline-terminated lines that cannot be read: damage to data that was written whole, wherever it is (the last
+   * record of a segment included), so it counts as corruption and is reported as such.
+   */
   readonly corrupt: number;
 }
 
-/** Reads every record of a segment, skipping unreadable lines (each line stands alone, so reading resumes after one). */
+const NEWLINE = 0x0a;
+
+/**
+ * Reads every record of a segment, skipping unreadable lines (each line stands alone, so reading resumes after
+ * one). Lines are split on the newline byte before decoding, so a damaged byte cannot merge or split lines.
+ */
 export function readSegment(path: string): SegmentContents {
-  const lines = readFileSync(path, 'utf8').split('\n');
-  // The text after the last newline is a line whose newline never reached the disk ('' when there is none).
-  const unterminated = lines.pop() ?? '';
+  const bytes = readFileSync(path);
   const records: JournalRecord[] = [];
-  let unreadable = 0;
   let corrupt = 0;
-  for (const text of lines) {
-    const record = parseLine(text);
-    if (typeof record === 'string') {
-      unreadable++;
-    } else {
-      corrupt += unreadable;
-      unreadable = 0;
-      records.push(record);
-    }
+  let start = 0;
+  // Each pass consumes one line, so the loop ends after at most one pass per newline.
+  for (let end = bytes.indexOf(NEWLINE, start); end !== -1; end = bytes.indexOf(NEWLINE, start)) {
+    const record = parseLine(bytes.toString('utf8', start, end));
+    if (typeof record === 'string') corrupt++;
+    else records.push(record);
+    start = end + 1;
   }
-  return { records, torn: unreadable + (unterminated === '' ? 0 : 1), corrupt };
+  if (start === bytes.length) return { records, torn: 0, corrupt };
+  // The text after the last newline. A crash can cut a write anywhere, so nobody was promised this line; but if it
+  // holds a whole record (its own checksum says so) whose newline is missing or damaged, that record is kept and
+  // the line reported as damaged: it may be an event reported 'persisted'.
+  const tail = bytes.subarray(start);
+  const whole = [tail, tail.subarray(0, -1)].map((line) => parseLine(line.toString('utf8'))).find((record) => typeof record !== 'string');
+  if (whole === undefined || typeof whole === 'string') return { records, torn: 1, corrupt };
+  records.push(whole);
+  return { records, torn: 0, corrupt: corrupt + 1 };
 }
 
 export function segmentPath(dir: string, number: number): string {

@@ -1,6 +1,6 @@
 import type { PreparedEvent } from '../adapters/adapter.js';
 import { nodeJournalIo, type JournalIo } from './journal-io.js';
-import { ackLine, eventLine, headerLine, type SpoolBinding } from './journal-record.js';
+import { ackLine, eventLine, segmentHeader, type SpoolBinding } from './journal-record.js';
 import { openJournal } from './open-journal.js';
 import { segmentPath } from './segment-file.js';
 
@@ -93,8 +93,13 @@ export class Spool {
   #persisted = 0;
   /** Events the previous owner of the directory left unacknowledged, oldest first (already durable). */
   readonly recovered: readonly SpoolEntry[];
-  /** Unreadable lines found on opening: a torn tail (expected after a crash) and damage in the middle. */
+  /**
+   * Unreadable lines found on opening: a torn tail (part of a line after the last newline, expected after a crash)
+   * and damaged lines (anywhere else, the last record included: data once written whole).
+   */
   readonly damage: { readonly torn: number; readonly corrupt: number };
+  /** Recovered events whose segment header was unreadable everywhere: taken as this client's adapter's. */
+  readonly unbound: number;
 
   constructor(settings: SpoolSettings, binding: SpoolBinding, hooks: SpoolHooks, io: JournalIo = nodeJournalIo) {
     const opened = openJournal(settings.dir, binding);
@@ -113,6 +118,7 @@ export class Spool {
     this.#fileBytes = opened.fileBytes;
     this.#nextSeq = opened.nextSeq;
     this.damage = { torn: opened.torn, corrupt: opened.corrupt };
+    this.unbound = opened.unbound;
     const recovered: SpoolEntry[] = [];
     for (const { seq, event } of opened.live) {
       const entry = { seq, event, durable: true, done: false, lineBytes: Buffer.byteLength(eventLine(seq, event)) };
@@ -271,7 +277,7 @@ export class Spool {
         this.#fd = created;
         this.#segment++;
         this.#fileBytes = 0;
-        text = headerLine(this.#binding);
+        text = segmentHeader(this.#binding);
         // The live events already durable in the old segment; those of this group follow below.
         for (const entry of this.#live.values()) if (entry.durable) text += eventLine(entry.seq, entry.event);
       }
