@@ -346,9 +346,16 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
 
   #settle(event: PendingEvent, outcome: Outcome): void {
     if (event.settled) return;
-    this.#processor.markSettled(event);
     const entry = this.#journaled.get(event);
-    if (entry !== undefined && isDoneForSpool(outcome, this.#abort.signal.aborted)) this.#spool?.ack(entry);
+    // With a spool, the event settles (receipt, 'delivered', flush) once its acknowledgement is durable, so that
+    // what the app was told and what a restart after a crash resends agree. The second call finds it acked.
+    const acked = entry !== undefined && isDoneForSpool(outcome, this.#abort.signal.aborted) ? this.#spool?.ack(entry) : undefined;
+    if (acked !== undefined) {
+      // A throwing listener must not become an unhandled rejection of this chain.
+      acked.then(() => this.#settle(event, outcome)).catch((error: unknown) => logQuietly(this.#logger, `auditwire: a listener threw: ${String(error)}`));
+      return;
+    }
+    this.#processor.markSettled(event);
     if (outcome.ok) {
       this.#counters.delivered++;
       event.resolve(outcome.receipt);
@@ -418,6 +425,15 @@ async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolea
     return await Promise.race([promise.then(() => true as const), timeout]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** Logs `line` at error level; a logger that throws has nowhere left to report to. */
+function logQuietly(logger: Logger, line: string): void {
+  try {
+    logger.error(line);
+  } catch {
+    // nothing more can be done
   }
 }
 

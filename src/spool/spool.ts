@@ -165,16 +165,25 @@ export class Spool {
       this.#group.bytes -= entry.event.bytes;
       this.#forget(entry);
     } else {
-      this.ack(entry);
+      void this.ack(entry);
     }
   }
 
-  /** Records that the event is done: it is not replayed, and its bytes leave the spool. */
-  ack(entry: SpoolEntry): void {
-    if (entry.done || this.#state !== 'open') return;
+  /**
+   * Records that the event is done: it is not replayed, and its bytes leave the spool. Returns a promise that
+   * resolves once the acknowledgement is durable (the group commit that writes it has been fdatasync'ed, or the
+   * spool stopped journaling, which it reports): what the client waits for before it resolves a receipt, so that
+   * an event reported delivered is never sent again after a crash. Undefined when nothing is written (already
+   * done, or the spool no longer journals). Never rejects.
+   */
+  ack(entry: SpoolEntry): Promise<void> | undefined {
+    if (entry.done || this.#state !== 'open') return undefined;
     this.#forget(entry);
-    this.#group.acks.push(entry.seq);
+    const group = this.#group;
+    group.acks.push(entry.seq);
+    group.acksDurable ??= Promise.withResolvers<void>();
     this.#schedule();
+    return group.acksDurable.promise;
   }
 
   /**
@@ -232,6 +241,7 @@ export class Spool {
       this.#state = 'closed';
       this.#clearTimer();
       this.#resolveWaiters(Number.POSITIVE_INFINITY);
+      this.#group.acksDurable?.resolve();
       await this.#io.close(this.#fd).catch(() => {});
       if (clean) {
         await this.#io.unlink(segmentPath(this.#dir, this.#segment)).catch(() => {});
@@ -317,6 +327,7 @@ export class Spool {
       this.#fail(error);
     } finally {
       this.#committing = undefined;
+      group.acksDurable?.resolve();
     }
     if (ids !== undefined && ids.length > 0) this.#hooks.persisted(ids);
     if (this.#state === 'open' && this.#due) this.commitNow();
@@ -325,6 +336,8 @@ export class Spool {
   #fail(error: unknown): void {
     this.#state = 'failed';
     this.#clearTimer();
+    // Its acknowledgements will never be written; the failure is reported, and nobody may wait for them.
+    this.#group.acksDurable?.resolve();
     this.#group = emptyGroup();
     // Their events go on to delivery from memory; nothing will make them durable now.
     this.#resolveWaiters(Number.POSITIVE_INFINITY);
@@ -352,6 +365,14 @@ interface Waiter {
   readonly resolve: () => void;
 }
 
-function emptyGroup(): { events: SpoolEntry[]; acks: number[]; bytes: number } {
+interface Group {
+  readonly events: SpoolEntry[];
+  readonly acks: number[];
+  bytes: number;
+  /** Settled once the group's acknowledgements are durable (or will never be: the spool failed). */
+  acksDurable?: PromiseWithResolvers<void>;
+}
+
+function emptyGroup(): Group {
   return { events: [], acks: [], bytes: 0 };
 }
