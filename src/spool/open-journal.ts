@@ -4,7 +4,7 @@ import { ValidationError } from '../errors.js';
 import { syncDirSync, writeDurablySync } from './journal-io.js';
 import { eventLine, segmentHeader, type SpoolBinding } from './journal-record.js';
 import { listSegments, readSegment, segmentPath } from './segment-file.js';
-import { acquireSpoolLock, SpoolLocked } from './spool-lock.js';
+import { acquireSpoolLock, SpoolLocked, type SpoolLockOptions } from './spool-lock.js';
 
 /** A journal opened for appending, with what the previous owner left undone. */
 export interface OpenedJournal {
@@ -34,11 +34,11 @@ export interface OpenedJournal {
  * Throws `ValidationError` (path `options.spool.dir`) when the directory is locked by a live process, holds
  * unacknowledged events for another adapter or endpoint, or cannot be read or written.
  */
-export function openJournal(dir: string, binding: SpoolBinding): OpenedJournal {
+export function openJournal(dir: string, binding: SpoolBinding, lock: SpoolLockOptions = {}): OpenedJournal {
   let release: () => void;
   try {
     mkdirSync(dir, { recursive: true });
-    release = acquireSpoolLock(dir);
+    release = acquireSpoolLock(dir, lock);
   } catch (error) {
     const message = error instanceof SpoolLocked ? `${error.message}; one client per spool directory` : `cannot be used: ${describe(error)}`;
     throw new ValidationError([{ path: 'options.spool.dir', message }], { cause: error });

@@ -1,6 +1,7 @@
 import type { PreparedEvent } from '../adapters/adapter.js';
 import { nodeJournalIo, type JournalIo } from './journal-io.js';
 import { ackLine, eventLine, segmentHeader, type SpoolBinding } from './journal-record.js';
+import type { LockLease } from './lock-lease.js';
 import { openJournal } from './open-journal.js';
 import { segmentPath } from './segment-file.js';
 
@@ -34,6 +35,8 @@ export interface SpoolSettings {
   readonly maxGroupEvents?: number;
   /** A group this large (bytes of events) is committed without waiting for its interval. @default 1 MiB */
   readonly maxGroupBytes?: number;
+  /** The lock's lease. @default DEFAULT_LEASE (a heartbeat every 500 ms, stale after 5 s) */
+  readonly lease?: LockLease;
 }
 
 /** Acknowledgements per journal line, so a line stays short however many events one commit acknowledges. */
@@ -102,7 +105,8 @@ export class Spool {
   readonly unbound: number;
 
   constructor(settings: SpoolSettings, binding: SpoolBinding, hooks: SpoolHooks, io: JournalIo = nodeJournalIo) {
-    const opened = openJournal(settings.dir, binding);
+    // The lock's heartbeat calls back only later, from a timer, once the fields below are set.
+    const opened = openJournal(settings.dir, binding, { lease: settings.lease, lost: (reason) => this.#lockLost(reason) });
     this.#io = io;
     this.#hooks = hooks;
     this.#binding = binding;
@@ -331,6 +335,11 @@ export class Spool {
     }
     if (ids !== undefined && ids.length > 0) this.#hooks.persisted(ids);
     if (this.#state === 'open' && this.#due) this.commitNow();
+  }
+
+  /** Another process took the directory over: this one must stop writing to it at once. */
+  #lockLost(reason: string): void {
+    if (this.#state === 'open') this.#fail(new Error(reason));
   }
 
   #fail(error: unknown): void {
