@@ -23,11 +23,11 @@ const SHORT: LockLease = { heartbeatMs: 20, staleAfterMs: 300 };
  * Another process holding `dir`'s lock "on another host" and renewing its lease; resolves once the lock is in place.
  * Killed after the test.
  */
-async function liveHolderElsewhere(dir: string): Promise<ChildProcess> {
+async function liveHolderElsewhere(dir: string, host = 'container-b'): Promise<ChildProcess> {
   const script = `
     const { writeFileSync, utimesSync } = require('node:fs');
     const path = ${JSON.stringify(join(dir, 'LOCK'))};
-    writeFileSync(path, JSON.stringify({ pid: process.pid, host: 'container-b', nonce: 'elsewhere', heartbeatMs: 20, staleAfterMs: 300 }));
+    writeFileSync(path, JSON.stringify({ pid: process.pid, host: ${JSON.stringify(host)}, nonce: 'elsewhere', heartbeatMs: 20, staleAfterMs: 300 }));
     setInterval(() => { const now = new Date(); utimesSync(path, now, now); }, 20);
     process.stdout.write('locked\\n');
   `;
@@ -158,5 +158,33 @@ describe('the spool lock', () => {
     expect(spool.append(prepared('after')).seq).toBe(0);
     await spool.close();
     expect(JSON.parse(readFileSync(join(dir, 'LOCK'), 'utf8'))).toMatchObject({ pid: 4242 });
+  });
+});
+
+describe('who may take a spool over (the whole table)', () => {
+  const cases: ReadonlyArray<readonly [string, 'taken over' | 'refused', (dir: string) => Promise<unknown>]> = [
+    ['a dead pid on this host', 'taken over', async (dir) => lockBy(dir, { pid: deadPid(), lease: SHORT, ageMs: 0 })],
+    ['our own pid, from a previous life', 'taken over', async (dir) => lockBy(dir, { pid: process.pid, lease: SHORT, ageMs: 0 })],
+    ['a holder on another host whose lease lapsed', 'taken over', async (dir) => lockBy(dir, { pid: 1, host: 'container-a', lease: SHORT, ageMs: 60_000 })],
+    ['a holder on another host, killed just now', 'taken over', async (dir) => lockBy(dir, { pid: 1, host: 'container-a', lease: SHORT, ageMs: 0 })],
+    ['a live holder on this host that renews its lease', 'refused', (dir) => liveHolderElsewhere(dir, hostname())],
+    ['a live holder on another host that renews its lease', 'refused', (dir) => liveHolderElsewhere(dir, 'container-b')],
+    ['a live process on this host that states no lease (auditwire 0.1)', 'refused', async (dir) => lockBy(dir, { pid: process.ppid })],
+  ];
+
+  it.each(cases)('given %s, the directory is %s', async (_holder, expected, lock) => {
+    const dir = tempDir();
+    const { spool } = openSpool(dir);
+    spool.append(prepared('left-behind'));
+    await spool.close();
+    await lock(dir);
+    if (expected === 'refused') {
+      refusal(() => openSpool(dir));
+      // Refused without touching the holder's lock or the journal.
+      expect(JSON.parse(readFileSync(join(dir, 'LOCK'), 'utf8')).nonce).not.toBeUndefined();
+      expect(readdirSync(dir).filter((name) => name.startsWith('journal-'))).toHaveLength(1);
+    } else {
+      expect(openSpool(dir).spool.recovered.map((entry) => entry.event.id)).toEqual(['left-behind']);
+    }
   });
 });
