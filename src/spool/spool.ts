@@ -210,6 +210,10 @@ export class Spool {
       this.#due = true;
       return;
     }
+    // A request made during the last commit is answered now, even when nothing is pending: a stale one would stop
+    // #schedule from ever setting the timer again, and acknowledgements (which receipts wait for) would never be
+    // written.
+    this.#due = false;
     if (this.#group.events.length === 0 && this.#group.acks.length === 0) return;
     this.#committing = this.#commit();
   }
