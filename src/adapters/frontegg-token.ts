@@ -1,4 +1,5 @@
 import { AuthenticationError, DeliveryError } from '../errors.js';
+import { markCredentialFailure } from './credential-failure.js';
 import { isRetryableStatus } from '../transport/retry-policy.js';
 import type { Credentials, ExchangeContext, HttpResponse } from './adapter.js';
 import { isPrintableAscii } from './http-helpers.js';
@@ -136,7 +137,8 @@ export class FronteggTokenSource {
       },
       (error: unknown) => {
         if (generation === this.#generation) this.#inFlight = undefined;
-        throw error;
+        // Whatever /auth/vendor answered, no event was sent: a spool keeps them (see isDoneForSpool).
+        throw markCredentialFailure(error);
       },
     );
     this.#inFlight = exchange;

@@ -11,6 +11,7 @@ import type { ClientOptions, ResolvedOptions } from '../options.js';
 import { BatchProcessor } from '../processor/batch-processor.js';
 import { isDoneForSpool } from '../spool/ack-policy.js';
 import type { SpoolBinding } from '../spool/journal-record.js';
+import { describeDamage } from '../spool/describe-damage.js';
 import { Spool, type SpoolEntry } from '../spool/spool.js';
 import { HttpTransport } from '../transport/http-transport.js';
 import type { AuditsClientEventMap, AuditsClientStats } from './client-events.js';
@@ -304,7 +305,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
         this.#report(new DeliveryError(`spool: writing the journal failed (${reason}); events are still delivered but no longer journaled`, { cause: error }), true);
       },
     });
-    if (spool.damage.corrupt > 0) this.#log('warn', `auditwire: spool: ${spool.damage.corrupt} damaged journal line(s) skipped in ${settings.dir}`);
+    if (spool.damage.corrupt > 0 || spool.unbound > 0) this.#log('warn', `auditwire: spool: ${describeDamage(spool, settings.dir)}`);
     if (spool.damage.torn > 0) this.#log('debug', `auditwire: spool: dropped ${spool.damage.torn} line(s) cut short by the previous process's end`);
     return spool;
   }
@@ -413,9 +414,15 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
 
   #settle(event: PendingEvent, outcome: Outcome): void {
     if (event.settled) return;
-    this.#processor.markSettled(event);
     const entry = this.#journaled.get(event);
-    if (entry !== undefined && isDoneForSpool(outcome, this.#abort.signal.aborted)) this.#spool?.ack(entry);
+    // With a spool, the event settles (receipt, 'delivered', flush) once its acknowledgement is durable, so that
+    // what the app was told and what a restart after a crash resends agree. The second call finds it acked.
+    const acked = entry !== undefined && isDoneForSpool(outcome, this.#abort.signal.aborted) ? this.#spool?.ack(entry) : undefined;
+    if (acked !== undefined) {
+      acked.then(() => this.#settle(event, outcome)).catch((error: unknown) => this.#log('error', `auditwire: settling an event failed: ${String(error)}`));
+      return;
+    }
+    this.#processor.markSettled(event);
     this.#hold.leave();
     // The promise settles first: nothing a listener does can change the outcome.
     if (outcome.ok) {

@@ -6,7 +6,8 @@ import type { PreparedEvent } from '../adapters/adapter.js';
  * covers the body's UTF-8 bytes: a line cut short by a crash (no newline, or a checksum that does not match) is
  * recognized and dropped rather than misread. Bodies are tab-separated, with a one-letter tag:
  *
- * - `H <binding JSON>`: the first line of every segment; which adapter and endpoint its events are for.
+ * - `H <binding JSON>`: the first two lines of every segment (two copies, so one damaged line cannot leave its
+ *   events without an owner); which adapter and endpoint its events are for.
  * - `E <seq> <hash> <id JSON> <wire>`: an accepted event. The wire text (the canonical JSON that is both sent and
  *   hashed) is stored as is, since canonical JSON never contains a raw newline; `J` is the same record with the
  *   wire JSON-quoted, for a custom adapter whose wire text has one.
@@ -32,6 +33,12 @@ export const JOURNAL_VERSION = 1;
 
 export function headerLine(binding: SpoolBinding): string {
   return line(`H\t${JSON.stringify({ v: JOURNAL_VERSION, ...binding })}`);
+}
+
+/** The start of every segment: the header twice. A reader takes the first readable copy. */
+export function segmentHeader(binding: SpoolBinding): string {
+  const header = headerLine(binding);
+  return header + header;
 }
 
 export function eventLine(seq: number, event: PreparedEvent): string {

@@ -2,9 +2,9 @@ import { closeSync, mkdirSync, openSync, unlinkSync } from 'node:fs';
 import type { PreparedEvent } from '../adapters/adapter.js';
 import { ValidationError } from '../errors.js';
 import { syncDirSync, writeDurablySync } from './journal-io.js';
-import { eventLine, headerLine, type SpoolBinding } from './journal-record.js';
+import { eventLine, segmentHeader, type SpoolBinding } from './journal-record.js';
 import { listSegments, readSegment, segmentPath } from './segment-file.js';
-import { acquireSpoolLock, SpoolLocked } from './spool-lock.js';
+import { acquireSpoolLock, SpoolLocked, type SpoolLockOptions } from './spool-lock.js';
 
 /** A journal opened for appending, with what the previous owner left undone. */
 export interface OpenedJournal {
@@ -18,6 +18,8 @@ export interface OpenedJournal {
   readonly nextSeq: number;
   readonly torn: number;
   readonly corrupt: number;
+  /** Recovered events whose segment header was unreadable everywhere, taken as this binding's. */
+  readonly unbound: number;
   readonly release: () => void;
 }
 
@@ -32,11 +34,11 @@ export interface OpenedJournal {
  * Throws `ValidationError` (path `options.spool.dir`) when the directory is locked by a live process, holds
  * unacknowledged events for another adapter or endpoint, or cannot be read or written.
  */
-export function openJournal(dir: string, binding: SpoolBinding): OpenedJournal {
+export function openJournal(dir: string, binding: SpoolBinding, lock: SpoolLockOptions = {}): OpenedJournal {
   let release: () => void;
   try {
     mkdirSync(dir, { recursive: true });
-    release = acquireSpoolLock(dir);
+    release = acquireSpoolLock(dir, lock);
   } catch (error) {
     const message = error instanceof SpoolLocked ? `${error.message}; one client per spool directory` : `cannot be used: ${describe(error)}`;
     throw new ValidationError([{ path: 'options.spool.dir', message }], { cause: error });
@@ -57,6 +59,8 @@ function recover(dir: string, binding: SpoolBinding, release: () => void): Opene
   let maxSeq = 0;
   let torn = 0;
   let corrupt = 0;
+  /** The header read last: the owner of events in a segment whose every header copy is damaged. */
+  let lastHeader: SpoolBinding | undefined;
   for (const number of segments) {
     const contents = readSegment(segmentPath(dir, number));
     torn += contents.torn;
@@ -64,7 +68,9 @@ function recover(dir: string, binding: SpoolBinding, release: () => void): Opene
     let header: SpoolBinding | undefined;
     for (const record of contents.records) {
       if (record.kind === 'header') {
-        header = record.binding;
+        // The first readable copy counts (a segment starts with two).
+        header ??= record.binding;
+        lastHeader = header;
       } else if (record.kind === 'event') {
         // The first copy wins: a later one is the same event carried forward by a compaction or rotation.
         if (!events.has(record.seq)) events.set(record.seq, { event: record.event, binding: header });
@@ -75,24 +81,30 @@ function recover(dir: string, binding: SpoolBinding, release: () => void): Opene
       }
     }
   }
+  // Events whose segment lost every header copy: a directory only ever holds live events of one binding (opening
+  // refuses foreign ones), so another segment's header names theirs; with none readable at all, they are taken as
+  // this client's (reported as such by the caller) rather than stranded.
+  let unbound = 0;
   const live = [...events]
     .filter(([seq]) => !acked.has(seq))
     .sort(([a], [b]) => a - b)
-    .map(([seq, { event, binding: owner }]) => ({ seq, event, binding: owner }));
-  const foreign = live.filter((entry) => entry.binding === undefined || !sameBinding(entry.binding, binding));
+    .map(([seq, { event, binding: owner }]) => {
+      if (owner === undefined) unbound++;
+      return { seq, event, binding: owner ?? lastHeader ?? binding };
+    });
+  const foreign = live.filter((entry) => !sameBinding(entry.binding, binding));
   if (foreign.length > 0) {
-    const first = foreign[0]?.binding;
-    const theirs = first === undefined ? 'an unknown adapter (no readable segment header)' : describeBinding(first);
+    const first = foreign[0]!.binding;
     throw new ValidationError([
       {
         path: 'options.spool.dir',
-        message: `holds ${foreign.length} unacknowledged event(s) for ${theirs}, not for ${describeBinding(binding)}; drain it with a client configured as before, or use another directory`,
+        message: `holds ${foreign.length} unacknowledged event(s) for ${describeBinding(first)}, not for ${describeBinding(binding)}; drain it with a client configured as before, or use another directory`,
       },
     ]);
   }
 
   const segment = (segments.at(-1) ?? 0) + 1;
-  const text = headerLine(binding) + live.map((entry) => eventLine(entry.seq, entry.event)).join('');
+  const text = segmentHeader(binding) + live.map((entry) => eventLine(entry.seq, entry.event)).join('');
   const fd = openSync(segmentPath(dir, segment), 'ax', 0o600);
   try {
     const data = Buffer.from(text);
@@ -108,6 +120,7 @@ function recover(dir: string, binding: SpoolBinding, release: () => void): Opene
       nextSeq: maxSeq + 1,
       torn,
       corrupt,
+      unbound,
       release,
     };
   } catch (error) {

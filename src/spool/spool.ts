@@ -1,6 +1,7 @@
 import type { PreparedEvent } from '../adapters/adapter.js';
 import { nodeJournalIo, type JournalIo } from './journal-io.js';
-import { ackLine, eventLine, headerLine, type SpoolBinding } from './journal-record.js';
+import { ackLine, eventLine, segmentHeader, type SpoolBinding } from './journal-record.js';
+import type { LockLease } from './lock-lease.js';
 import { openJournal } from './open-journal.js';
 import { segmentPath } from './segment-file.js';
 
@@ -34,6 +35,8 @@ export interface SpoolSettings {
   readonly maxGroupEvents?: number;
   /** A group this large (bytes of events) is committed without waiting for its interval. @default 1 MiB */
   readonly maxGroupBytes?: number;
+  /** The lock's lease. @default DEFAULT_LEASE (a heartbeat every 500 ms, stale after 5 s) */
+  readonly lease?: LockLease;
 }
 
 /** Acknowledgements per journal line, so a line stays short however many events one commit acknowledges. */
@@ -93,11 +96,17 @@ export class Spool {
   #persisted = 0;
   /** Events the previous owner of the directory left unacknowledged, oldest first (already durable). */
   readonly recovered: readonly SpoolEntry[];
-  /** Unreadable lines found on opening: a torn tail (expected after a crash) and damage in the middle. */
+  /**
+   * Unreadable lines found on opening: a torn tail (part of a line after the last newline, expected after a crash)
+   * and damaged lines (anywhere else, the last record included: data once written whole).
+   */
   readonly damage: { readonly torn: number; readonly corrupt: number };
+  /** Recovered events whose segment header was unreadable everywhere: taken as this client's adapter's. */
+  readonly unbound: number;
 
   constructor(settings: SpoolSettings, binding: SpoolBinding, hooks: SpoolHooks, io: JournalIo = nodeJournalIo) {
-    const opened = openJournal(settings.dir, binding);
+    // The lock's heartbeat calls back only later, from a timer, once the fields below are set.
+    const opened = openJournal(settings.dir, binding, { lease: settings.lease, lost: (reason) => this.#lockLost(reason) });
     this.#io = io;
     this.#hooks = hooks;
     this.#binding = binding;
@@ -113,6 +122,7 @@ export class Spool {
     this.#fileBytes = opened.fileBytes;
     this.#nextSeq = opened.nextSeq;
     this.damage = { torn: opened.torn, corrupt: opened.corrupt };
+    this.unbound = opened.unbound;
     const recovered: SpoolEntry[] = [];
     for (const { seq, event } of opened.live) {
       const entry = { seq, event, durable: true, done: false, lineBytes: Buffer.byteLength(eventLine(seq, event)) };
@@ -159,16 +169,25 @@ export class Spool {
       this.#group.bytes -= entry.event.bytes;
       this.#forget(entry);
     } else {
-      this.ack(entry);
+      void this.ack(entry);
     }
   }
 
-  /** Records that the event is done: it is not replayed, and its bytes leave the spool. */
-  ack(entry: SpoolEntry): void {
-    if (entry.done || this.#state !== 'open') return;
+  /**
+   * Records that the event is done: it is not replayed, and its bytes leave the spool. Returns a promise that
+   * resolves once the acknowledgement is durable (the group commit that writes it has been fdatasync'ed, or the
+   * spool stopped journaling, which it reports): what the client waits for before it resolves a receipt, so that
+   * an event reported delivered is never sent again after a crash. Undefined when nothing is written (already
+   * done, or the spool no longer journals). Never rejects.
+   */
+  ack(entry: SpoolEntry): Promise<void> | undefined {
+    if (entry.done || this.#state !== 'open') return undefined;
     this.#forget(entry);
-    this.#group.acks.push(entry.seq);
+    const group = this.#group;
+    group.acks.push(entry.seq);
+    group.acksDurable ??= Promise.withResolvers<void>();
     this.#schedule();
+    return group.acksDurable.promise;
   }
 
   /**
@@ -191,6 +210,10 @@ export class Spool {
       this.#due = true;
       return;
     }
+    // A request made during the last commit is answered now, even when nothing is pending: a stale one would stop
+    // #schedule from ever setting the timer again, and acknowledgements (which receipts wait for) would never be
+    // written.
+    this.#due = false;
     if (this.#group.events.length === 0 && this.#group.acks.length === 0) return;
     this.#committing = this.#commit();
   }
@@ -226,6 +249,7 @@ export class Spool {
       this.#state = 'closed';
       this.#clearTimer();
       this.#resolveWaiters(Number.POSITIVE_INFINITY);
+      this.#group.acksDurable?.resolve();
       await this.#io.close(this.#fd).catch(() => {});
       if (clean) {
         await this.#io.unlink(segmentPath(this.#dir, this.#segment)).catch(() => {});
@@ -271,7 +295,7 @@ export class Spool {
         this.#fd = created;
         this.#segment++;
         this.#fileBytes = 0;
-        text = headerLine(this.#binding);
+        text = segmentHeader(this.#binding);
         // The live events already durable in the old segment; those of this group follow below.
         for (const entry of this.#live.values()) if (entry.durable) text += eventLine(entry.seq, entry.event);
       }
@@ -311,14 +335,22 @@ export class Spool {
       this.#fail(error);
     } finally {
       this.#committing = undefined;
+      group.acksDurable?.resolve();
     }
     if (ids !== undefined && ids.length > 0) this.#hooks.persisted(ids);
     if (this.#state === 'open' && this.#due) this.commitNow();
   }
 
+  /** Another process took the directory over: this one must stop writing to it at once. */
+  #lockLost(reason: string): void {
+    if (this.#state === 'open') this.#fail(new Error(reason));
+  }
+
   #fail(error: unknown): void {
     this.#state = 'failed';
     this.#clearTimer();
+    // Its acknowledgements will never be written; the failure is reported, and nobody may wait for them.
+    this.#group.acksDurable?.resolve();
     this.#group = emptyGroup();
     // Their events go on to delivery from memory; nothing will make them durable now.
     this.#resolveWaiters(Number.POSITIVE_INFINITY);
@@ -346,6 +378,14 @@ interface Waiter {
   readonly resolve: () => void;
 }
 
-function emptyGroup(): { events: SpoolEntry[]; acks: number[]; bytes: number } {
+interface Group {
+  readonly events: SpoolEntry[];
+  readonly acks: number[];
+  bytes: number;
+  /** Settled once the group's acknowledgements are durable (or will never be: the spool failed). */
+  acksDurable?: PromiseWithResolvers<void>;
+}
+
+function emptyGroup(): Group {
   return { events: [], acks: [], bytes: 0 };
 }

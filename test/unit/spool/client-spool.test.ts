@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AuditsClient, ClientClosedError, DeliveryError, QueueFullError, ValidationError, type ClientOptions } from '../../../src/index.js';
 import { accept, API_KEY, deferred, ENDPOINT, newClient, rejectionOf, status, useMockAuditLog, type MockAuditLog } from '../../helpers/client.js';
-import { journalFiles, tempDir } from './spool-helpers.js';
+import { journalFiles, leftovers, openSpool, tempDir } from './spool-helpers.js';
 import { captureWarnings } from '../../helpers/warnings.js';
 
 // Failures here are on purpose and heard by no listener: their process warnings are captured, not printed.
@@ -62,6 +62,40 @@ describe('a client with a spool', () => {
     // Everything acknowledged: close leaves neither a journal nor a lock.
     expect(journalFiles(dir)).toEqual([]);
     expect(existsSync(join(dir, 'LOCK'))).toBe(false);
+  });
+
+  it("resolves a receipt and emits 'delivered' only once the acknowledgement is durable: a crash at that moment resends nothing delivered", async () => {
+    const dir = tempDir();
+    // A long interval leaves time between the server's answer and the commit that writes the acknowledgement.
+    const client = spoolClient(dir, { spool: { dir, commitIntervalMs: 50 } });
+    mock.always(accept());
+    // What a SIGKILL would leave at the instant the app learns of each delivery.
+    const atDelivered: Array<{ id: string; copy: string }> = [];
+    const atReceipt: Array<{ id: string; copy: string }> = [];
+    client.on('delivered', (receipt) => atDelivered.push({ id: receipt.id, copy: leftovers(dir) }));
+    const ids = ['d-1', 'd-2', 'd-3'];
+    await Promise.all(ids.map((id) => client.sendAudit({ id, action: 'user.login' }).then((receipt) => atReceipt.push({ id: receipt.id, copy: leftovers(dir) }))));
+    await client.close();
+
+    expect(atDelivered.map((moment) => moment.id).sort()).toEqual(ids);
+    for (const moment of [...atDelivered, ...atReceipt]) {
+      const { spool } = openSpool(moment.copy);
+      expect(spool.recovered.map((entry) => entry.event.id)).not.toContain(moment.id);
+      await spool.close();
+    }
+  });
+
+  it("keeps a throwing 'delivered' listener inside the client: the receipt resolves, the error is logged", async () => {
+    const dir = tempDir();
+    const errors: string[] = [];
+    const client = spoolClient(dir, { logger: { debug: () => {}, warn: () => {}, error: (line: string) => errors.push(line) } });
+    mock.always(accept());
+    client.on('delivered', () => {
+      throw new Error('listener bug');
+    });
+    await expect(client.sendAudit({ id: 'thrown-at', action: 'user.login' })).resolves.toMatchObject({ id: 'thrown-at' });
+    await client.close();
+    expect(errors).toEqual([expect.stringContaining('listener bug')]);
   });
 
   it('keeps an event whose delivery failed in a way that may pass, and the next client sends it byte for byte', async () => {

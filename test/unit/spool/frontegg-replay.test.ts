@@ -53,4 +53,27 @@ describe('replaying a Frontegg spool', () => {
     expect(audits.requests[0]?.headers['frontegg-tenant-id']).toBe('tenant-1');
     expect(audits.bodies[0]).toMatchObject({ tenantId: 'tenant-1', action: 'Updated plan' });
   });
+
+  // A failed token exchange says nothing about the events: they were never sent, so they stay for the next start.
+  it.each([
+    ['a 200 with an HTML page instead of a token', [200, '<html><body>Sign in</body></html>', { 'content-type': 'text/html' }]],
+    ['a 404', [404, 'Not Found']],
+    ['a 400', [400, { message: 'bad request' }]],
+  ] as const)('keeps events never sent when the token exchange fails for good with %s, and the next start delivers them', async (_case, reply) => {
+    const dir = tempDir();
+    const auth = new MockRoute(GATEWAY, '/auth/vendor').always(() => reply);
+    const first = fronteggClient(dir, { clientId: 'client-1', apiKey: 'secret', retry: { maxRetries: 0 } });
+    const failure = first.sendAudit({ tenantId: 'tenant-1', user: 'jane@example.com', action: 'Updated plan', severity: 'Info' });
+    await expect(failure).rejects.toThrow(/frontegg/);
+    await first.close();
+    expect(auth.requests.length).toBeGreaterThan(0);
+    await resetNock();
+
+    new MockRoute(GATEWAY, '/auth/vendor').always(() => [200, { token: 'token-1', expiresIn: 3600 }]);
+    const audits = new MockRoute(GATEWAY, '/audits/').always(() => [202, '']);
+    const next = fronteggClient(dir, { clientId: 'client-1', apiKey: 'secret' });
+    await next.flush();
+    expect(next.stats()).toMatchObject({ recovered: 1, delivered: 1 });
+    expect(audits.bodies).toEqual([expect.objectContaining({ tenantId: 'tenant-1', action: 'Updated plan' })]);
+  });
 });

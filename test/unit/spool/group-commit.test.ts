@@ -55,6 +55,24 @@ describe('group commit', () => {
     }
   });
 
+  it('commits an acknowledgement made after a commit that was asked for again with nothing pending (no stuck request)', async () => {
+    const { io, log, holdSync } = observedIo();
+    const { spool } = openSpool(tempDir(), { commitIntervalMs: 1 }, io);
+    const entry = spool.append(prepared('e1'));
+    const release = holdSync();
+    spool.commitNow();
+    await until(() => log.includes('datasync begins'));
+    // flush() and close() ask for a commit while one runs, whether or not anything is pending.
+    spool.commitNow();
+    release();
+    await until(() => entry.durable);
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    let acknowledged = false;
+    void spool.ack(entry)?.then(() => (acknowledged = true));
+    await until(() => acknowledged);
+    expect(log.filter((line) => line === 'datasync done')).toHaveLength(2);
+  });
+
   it('collects the events that arrive during a commit into the next group, committed right after', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const { io, log, holdSync } = observedIo();

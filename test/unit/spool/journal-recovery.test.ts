@@ -2,7 +2,7 @@ import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../src/errors.js';
-import { ackLine, eventLine, headerLine } from '../../../src/spool/journal-record.js';
+import { ackLine, eventLine, headerLine, segmentHeader } from '../../../src/spool/journal-record.js';
 import { segmentName } from '../../../src/spool/segment-file.js';
 import { BINDING, journalFiles, leftovers, openSpool, prepared, tempDir } from './spool-helpers.js';
 
@@ -74,7 +74,7 @@ describe('recovering a journal', () => {
     const next = openSpool(copy).spool;
     expect(journalFiles(copy)).toEqual([segmentName(2)]);
     const after = statSync(join(copy, segmentName(2))).size;
-    expect(after).toBe(headerLine(BINDING).length + eventLine(1, prepared('evt-0', 'x'.repeat(200))).length);
+    expect(after).toBe(segmentHeader(BINDING).length + eventLine(1, prepared('evt-0', 'x'.repeat(200))).length);
     expect(after).toBeLessThan(before / 20);
     expect(next.recovered.map((entry) => entry.event.id)).toEqual(['evt-0']);
   });
@@ -158,5 +158,39 @@ describe('the binding of a spool to its adapter and endpoint', () => {
     expect(journalFiles(copy)).toHaveLength(1);
     const other = openSpool(copy, {}, undefined, { adapter: 'logzab', endpoint: null, projectId: null }).spool;
     expect(other.recovered).toEqual([]);
+  });
+});
+
+describe('damage found on opening', () => {
+  /** A journal of five events, the last one durable, as a killed process leaves it; returns its segment's path. */
+  async function fiveEvents(): Promise<{ dir: string; path: string }> {
+    const dir = tempDir();
+    const { spool } = openSpool(dir);
+    for (const id of ['e1', 'e2', 'e3', 'e4', 'e5']) spool.append(prepared(id));
+    await spool.sync();
+    const copy = leftovers(dir);
+    return { dir: copy, path: join(copy, journalFiles(copy)[0]!) };
+  }
+
+  function flipByte(path: string, position: number): void {
+    const bytes = readFileSync(path);
+    bytes[position] = bytes[position]! ^ 0x01;
+    writeFileSync(path, bytes);
+  }
+
+  it('recovers every intact event when a byte of the header line is damaged, and counts the damage', async () => {
+    const { dir, path } = await fiveEvents();
+    flipByte(path, 20);
+    const next = openSpool(dir).spool;
+    expect(next.recovered.map((entry) => entry.event.id)).toEqual(['e1', 'e2', 'e3', 'e4', 'e5']);
+    expect(next.damage.corrupt).toBe(1);
+  });
+
+  it('counts damage to the last newline-terminated record as corruption, not as a torn tail', async () => {
+    const { dir, path } = await fiveEvents();
+    flipByte(path, statSync(path).size - 10);
+    const next = openSpool(dir).spool;
+    expect(next.recovered.map((entry) => entry.event.id)).toEqual(['e1', 'e2', 'e3', 'e4']);
+    expect(next.damage).toEqual({ torn: 0, corrupt: 1 });
   });
 });
