@@ -1,10 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryError, TimeoutError } from '../../../src/errors.js';
 import { HttpTransport } from '../../../src/transport/http-transport.js';
+import { exposedGc, heapAfterGc } from '../../helpers/heap.js';
 
 let server: Server;
 let url: string;
@@ -26,19 +25,7 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-/** `gc()` without starting vitest with --expose-gc: the flag is set at run time and read in a fresh context. */
-function exposedGc(): () => void {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-}
 
-async function heapAfterGc(gc: () => void): Promise<number> {
-  for (let round = 0; round < 3; round++) {
-    gc();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return process.memoryUsage().heapUsed;
-}
 
 const post = (path = '/') => ({ method: 'POST' as const, url: `${url}${path}`, headers: { 'content-type': 'application/json' }, body: '{}' });
 
