@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { createReferenceServer, type ReferenceServer } from '../server/reference-server.js';
 import { isLoopbackHost } from '../internal/loopback.js';
 import type { CommandIo } from './command-io.js';
 import { errorLine } from './error-line.js';
+import { parseCommandArgs } from './parse-command-args.js';
 import { CliInputError } from './usage-error.js';
 
 // This module is all `auditwire dev` loads besides the server: no client, no adapters, no zod, so it starts fast.
@@ -76,7 +76,7 @@ interface DevSettings {
 }
 
 function parseDevArgs(args: string[]): DevSettings | 'help' {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs('dev', {
     args,
     allowPositionals: true,
     options: {

@@ -24,8 +24,14 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'hash': {
-        const { runHash } = await import('./hash-command.js');
-        return await runHash(rest, out);
+        const [{ runHash }, { LineOutput }] = await Promise.all([import('./hash-command.js'), import('./line-output.js')]);
+        const output = new LineOutput(process.stdout);
+        try {
+          return await runHash(rest, (line) => output.line(line));
+        } finally {
+          // Lines computed before a bad event are still printed: they are the hashes of the events before it.
+          await output.flush();
+        }
       }
       case 'verify': {
         const { runVerify } = await import('./verify-command.js');

@@ -1,11 +1,10 @@
-import { createReadStream } from 'node:fs';
-import { access, constants, stat } from 'node:fs/promises';
+import { access, constants } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AuditsClient } from '../client/audits-client.js';
 import { ValidationError } from '../errors.js';
 import { backfill, type BackfillCounts, type BackfillResult } from './backfill.js';
-import { unreadableFile } from './read-documents.js';
+import { openInput } from './read-documents.js';
 import type { CommandIo } from './command-io.js';
 import { errorLine, oneLine } from './error-line.js';
 import { readEvents, type ReadProgress } from './event-stream.js';
@@ -34,6 +33,7 @@ export async function runSend(args: string[], io: CommandIo): Promise<number> {
 
   let settings: SendSettings;
   let input: Readable;
+  let source: string;
   let size: number | undefined;
   let client: AuditsClient;
   try {
@@ -44,10 +44,9 @@ export async function runSend(args: string[], io: CommandIo): Promise<number> {
     }
     settings = parsed;
     mask = redactor([settings.apiKey, ...envSecrets]);
-    size = await checkInput(settings, io);
+    ({ stream: input, source, size } = await openInput(settings.file, settings.inputPath, io.stdin ?? process.stdin));
     await assertWritableDirectory(settings.failuresPath);
     client = createClient(settings);
-    input = openInput(settings, io);
   } catch (error) {
     return usageProblem(error);
   }
@@ -65,7 +64,7 @@ export async function runSend(args: string[], io: CommandIo): Promise<number> {
   const hold = setInterval(() => {}, 1 << 30);
   let result: BackfillResult;
   try {
-    result = await backfill(client, readEvents(input, readProgress), {
+    result = await backfill(client, readEvents(input, { source, progress: readProgress }), {
       signal: io.signal,
       interruptGraceMs: io.interruptGraceMs,
       stopReading: () => input.destroy(),
@@ -120,22 +119,6 @@ function createClient(settings: SendSettings): AuditsClient {
   }
 }
 
-/** Checks the input before anything is sent; returns FILE's size (for the progress estimate), undefined for stdin. */
-async function checkInput(settings: SendSettings, io: CommandIo): Promise<number | undefined> {
-  if (settings.inputPath === undefined) {
-    if ((io.stdin ?? process.stdin).isTTY === true) throw new CliInputError('no input: give a FILE or pipe events into standard input');
-    return undefined;
-  }
-  try {
-    const info = await stat(settings.inputPath);
-    if (!info.isFile()) throw new CliInputError(`cannot read ${settings.file}: not a file`);
-    return info.size;
-  } catch (error) {
-    if (error instanceof CliInputError) throw error;
-    throw unreadableFile(settings.file, error);
-  }
-}
-
 /** Failures must never be lost, so a failures file that could not be created is found out before sending. */
 async function assertWritableDirectory(path: string): Promise<void> {
   try {
@@ -143,11 +126,6 @@ async function assertWritableDirectory(path: string): Promise<void> {
   } catch {
     throw new CliInputError(`cannot write the failures file ${path}: its directory does not exist or is not writable (see --failures)`);
   }
-}
-
-/** Cannot fail: a file that stat() found but open() refuses surfaces as a read error, reported like bad input. */
-function openInput(settings: SendSettings, io: CommandIo): Readable {
-  return settings.inputPath === undefined ? (io.stdin ?? process.stdin) : createReadStream(settings.inputPath);
 }
 
 function progressState(counts: Readonly<BackfillCounts>, bytesRead: number, size: number | undefined): ProgressState {

@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { ValidationError } from '../errors.js';
 import { BUILT_IN_ADAPTERS, type AdapterName, type ClientOptions, type VerifyPolicy } from '../options.js';
+import { parseCommandArgs } from './parse-command-args.js';
 import { CliInputError } from './usage-error.js';
 
 export const SEND_HELP = `Usage: auditwire send FILE --adapter NAME [options]
@@ -50,7 +50,7 @@ export interface SendSettings {
 
 /** Parses the command line. Returns 'help' for --help; throws `CliInputError` for anything unusable. */
 export function parseSendArgs(args: string[], cwd: string, env: NodeJS.ProcessEnv): SendSettings | 'help' {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs('send', {
     args,
     allowPositionals: true,
     options: {

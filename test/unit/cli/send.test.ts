@@ -423,7 +423,7 @@ describe.each(adapters)('auditwire send --adapter $adapter', (adapterCase) => {
 
     it('rejects input that is neither JSON nor JSONL, and empty input', async () => {
       expect(expectUsageProblem(await send(['-', ...target()], { stdin: Readable.from(['hello\nworld\n']) }))).toMatch(/not valid JSON/);
-      expect(expectUsageProblem(await send(['-', ...target()], { stdin: Readable.from([' \n']) }))).toMatch(/no input/);
+      expect(expectUsageProblem(await send(['-', ...target()], { stdin: Readable.from([' \n']) }))).toMatch(/standard input is empty/);
       const terminal = Object.assign(new PassThrough(), { isTTY: true });
       expect(expectUsageProblem(await send(['-', ...target()], { stdin: terminal }))).toMatch(/no input: give a FILE or pipe/);
     });
