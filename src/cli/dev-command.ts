@@ -58,6 +58,7 @@ export async function runDev(args: string[], io: CommandIo): Promise<number> {
   io.out(`auditwire reference server listening on ${server.url}`);
   for (const line of banner(server.url)) io.out(line);
   if (!isLoopbackHost(settings.host)) {
+    // server.url is the loopback form for a wildcard address: a client refuses http://0.0.0.0 as an endpoint.
     io.err(`auditwire: warning: listening on ${settings.host}, not loopback: anyone who can reach it can store events (any credential is accepted)`);
   }
 
@@ -104,12 +105,21 @@ interface RequestInfo {
   readonly status: number;
   readonly format?: 'auditlog' | 'retraced' | 'logzab' | 'frontegg' | undefined;
   readonly events: number;
+  readonly listed?: number | undefined;
+  readonly cleared?: number | undefined;
 }
 
-/** e.g. `POST /api/v1/events 200 auditlog 3 events`. */
+/**
+ * e.g. `POST /api/v1/events 200 auditlog 3 events`, `GET /_auditwire/events 200 100 events listed`; a request that
+ * neither carries nor reads events (`POST /auth/vendor`, a 404) gets no count.
+ */
 function requestLine(info: RequestInfo): string {
-  const format = info.format === undefined ? '' : ` ${info.format}`;
-  return `${info.method} ${info.path} ${info.status}${format} ${info.events} event${info.events === 1 ? '' : 's'}`;
+  const head = `${info.method} ${info.path} ${info.status}`;
+  const events = (count: number): string => `${count} event${count === 1 ? '' : 's'}`;
+  if (info.format !== undefined) return `${head} ${info.format} ${events(info.events)}`;
+  if (info.listed !== undefined) return `${head} ${events(info.listed)} listed`;
+  if (info.cleared !== undefined) return `${head} ${events(info.cleared)} cleared`;
+  return head;
 }
 
 /** The routes and a ready-to-paste environment, printed after the listening line. */
@@ -122,7 +132,8 @@ function banner(url: string): string[] {
     '               POST /publisher/v1/project/{projectId}/event/bulk',
     '  LogZab       POST /v1/addTrail',
     '  Frontegg     POST /auth/vendor  (token), then POST /audits/',
-    '  inspect      GET  /_auditwire/events  (what arrived)',
+    '  inspect      GET  /_auditwire/events?limit=100&cursor=C  (what arrived, a page at a time; follow nextCursor)',
+    '               DELETE /_auditwire/events  (forget it all)',
     '',
     'Send to it:',
     `  export AUDITWIRE_ENDPOINT=${url}`,
