@@ -46,7 +46,10 @@ export const TargetSchema = z
   .meta({ description: 'What it was done to.' });
 
 const isoDateTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with a time zone' });
-const TimeSchema = z.union([isoDateTime, z.date()]);
+// One message for the union: zod's own for a number (`time: Date.now()`) is a bare "Invalid input".
+const TimeSchema = z.union([isoDateTime, z.date()], {
+  error: 'must be an ISO-8601 date-time string with a time zone (e.g. 2024-05-01T12:00:00Z) or a Date; a number such as Date.now() is not accepted',
+});
 
 export const AuditEventSchema = z
   .strictObject({
