@@ -13,12 +13,14 @@ Runs the auditwire reference server: one HTTP server that speaks the AuditLog.co
 wire formats at their vendors' paths, accepts any well-formed credential, and answers every event with its hash.
 
   --port N        port to listen on; 0 picks a free one (default: 4318)
-  --host H        address to listen on (default: 127.0.0.1; anything else exposes a server that accepts any key)
+  --host H        address to listen on (default: 127.0.0.1; anything else exposes a server that accepts any key;
+                  for 0.0.0.0, every interface, the URL printed is the loopback one a client here can use)
   --file PATH     append every event received to PATH as JSON Lines
   --quiet         do not log one line per request
   -h, --help      show this help
 
-Stops on Ctrl-C or SIGTERM (exit 0). Exit status 2 when it cannot listen (e.g. the port is in use).`;
+GET /_auditwire/events lists what arrived, a page at a time (?limit=N, default 100; follow nextCursor);
+DELETE /_auditwire/events forgets it. Stops on Ctrl-C or SIGTERM (exit 0). Exit status 2 when it cannot listen (e.g. the port is in use).`;
 
 const DEFAULT_DEV_PORT = 4318;
 const DEFAULT_HOST = '127.0.0.1';

@@ -8,7 +8,7 @@ const HELP = `auditwire - audit events hashed as SHA-256 over RFC 8785 canonical
 
 Usage:
   auditwire hash [FILE] [--canonical] [--retraced --id ID]   print the hash of each event
-  auditwire verify FILE [--retraced]                         check recorded hashes (exit 1 on a mismatch)
+  auditwire verify FILE [--retraced]                         check recorded hashes (exit 1 on a mismatch, or none)
   auditwire dev [--port N] [--host H] [--file PATH]          run the local reference server (all four formats)
   auditwire send FILE --adapter NAME [options]               send a JSON/JSONL file of events (backfill)
   auditwire --version | --help

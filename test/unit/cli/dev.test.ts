@@ -246,7 +246,7 @@ describe('auditwire dev (built CLI)', () => {
       const url = (match as RegExpExecArray)[1] as string;
       const response = await fetch(`${url}/_auditwire/events`);
       expect(response.status).toBe(200);
-      expect(await response.json()).toEqual({ events: [] });
+      expect(await response.json()).toEqual({ events: [], nextCursor: null, total: 0 });
 
       // The built package's client, through each adapter, to the built CLI's server: all four formats served.
       const { AuditsClient } = (await import(pathToFileURL(`${repoRoot}dist/index.js`).href)) as typeof import('../../../src/index.js');
