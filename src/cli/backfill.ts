@@ -1,6 +1,6 @@
 import type { AuditsClient } from '../client/audits-client.js';
 import type { AuditReceipt } from '../delivery/receipt.js';
-import { AuditsError, DeliveryError, HashMismatchError } from '../errors.js';
+import { AuditsError, DeliveryError, HashMismatchError, ValidationError } from '../errors.js';
 import type { InputEvent } from './event-stream.js';
 import type { AuditInput } from '../client/audit-input.js';
 import type { FailureRecord } from './failure-log.js';
@@ -20,6 +20,8 @@ export interface BackfillCounts {
   sent: number;
   verified: number;
   failed: number;
+  /** Events read without a `time` of their own (the client stamps them with the time they are sent). */
+  untimed: number;
   readingDone: boolean;
 }
 
@@ -27,6 +29,8 @@ export interface BackfillResult extends BackfillCounts {
   readonly interrupted: boolean;
   /** Where reading stopped on an interrupt (`line 812`). */
   readonly lastWhere: string | undefined;
+  /** The 0-based index of the last event read: the events after it were not read (on an interrupt, or an input error). */
+  readonly lastIndex: number | undefined;
   /** The input broke off (a malformed JSON array): what was read before was still sent. */
   readonly inputError: unknown;
 }
@@ -41,7 +45,24 @@ interface BackfillHooks {
   readonly onProgress?: ((counts: Readonly<BackfillCounts>) => void) | undefined;
   /** Masks secrets in error messages. */
   readonly mask: (text: string) => string;
+  /** Fail events without a `time` instead of sending them stamped with the send time. */
+  readonly requireTime?: boolean | undefined;
 }
+
+/**
+ * Where an event says when it happened: `time` in the common model (and AuditLog.co's and Frontegg's native shapes),
+ * `created` in Retraced's native event (shared/reference/wire/README.md section 2).
+ */
+const TIME_MEMBERS = ['time', 'created'] as const;
+
+function hasNoTime(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  return TIME_MEMBERS.every((name) => (value as Record<string, unknown>)[name] === undefined);
+}
+
+const MISSING_TIME = new ValidationError([
+  { path: '$.time', message: 'missing, and --require-time refuses to stamp the event with the time it is sent: give it the time it happened (ISO-8601, e.g. 2024-05-01T12:00:00Z)' },
+]);
 
 /**
  * Sends every event of `events` through `client`, each with its own outcome: an event that cannot be read, is
@@ -49,10 +70,11 @@ interface BackfillHooks {
  * keep going. Returns once every event read has an outcome and the client is closed.
  */
 export async function backfill(client: AuditsClient, events: AsyncIterable<InputEvent>, hooks: BackfillHooks): Promise<BackfillResult> {
-  const counts: BackfillCounts = { read: 0, sent: 0, verified: 0, failed: 0, readingDone: false };
+  const counts: BackfillCounts = { read: 0, sent: 0, verified: 0, failed: 0, untimed: 0, readingDone: false };
   let open = 0;
   let openBytes = 0;
   let lastWhere: string | undefined;
+  let lastIndex: number | undefined;
   let wake: (() => void) | undefined;
   const changed = (): void => {
     hooks.onProgress?.(counts);
@@ -77,7 +99,12 @@ export async function backfill(client: AuditsClient, events: AsyncIterable<Input
   const submit = (item: InputEvent): void => {
     counts.read++;
     lastWhere = item.where;
+    lastIndex = item.index;
     if (!item.ok) return fail(item, item.error);
+    if (hasNoTime(item.value)) {
+      counts.untimed++;
+      if (hooks.requireTime === true) return fail(item, MISSING_TIME);
+    }
     let promise: Promise<AuditReceipt>;
     try {
       // Parsed JSON of any shape: the client validates it at run time, which is what the failures file reports.
@@ -132,7 +159,7 @@ export async function backfill(client: AuditsClient, events: AsyncIterable<Input
   // close() settles every event; their handlers run just after.
   while (open > 0) await nextChange();
   hooks.signal?.removeEventListener('abort', onAbort);
-  return { ...counts, interrupted: interrupted(), lastWhere, inputError };
+  return { ...counts, interrupted: interrupted(), lastWhere, lastIndex, inputError };
 }
 
 function failureRecord(item: InputEvent, error: unknown, mask: (text: string) => string): FailureRecord {

@@ -25,6 +25,8 @@ export interface CommandIo {
   readonly progress?: ProgressStream | undefined;
   /** Base directory for relative paths and the stdin failures file. @default process.cwd() */
   readonly cwd?: string | undefined;
+  /** `send`: how often a progress line is printed when `progress` is not a terminal. @default 5000 */
+  readonly progressIntervalMs?: number | undefined;
   /** `send`: after an interrupt, how long events in flight may still take before they fail as unsent. @default 3000 */
   readonly interruptGraceMs?: number | undefined;
 }

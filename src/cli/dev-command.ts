@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { createReferenceServer, type ReferenceServer } from '../server/reference-server.js';
 import { isLoopbackHost } from '../internal/loopback.js';
 import type { CommandIo } from './command-io.js';
 import { errorLine } from './error-line.js';
+import { parseCommandArgs } from './parse-command-args.js';
 import { CliInputError } from './usage-error.js';
 
 // This module is all `auditwire dev` loads besides the server: no client, no adapters, no zod, so it starts fast.
@@ -13,12 +13,14 @@ Runs the auditwire reference server: one HTTP server that speaks the AuditLog.co
 wire formats at their vendors' paths, accepts any well-formed credential, and answers every event with its hash.
 
   --port N        port to listen on; 0 picks a free one (default: 4318)
-  --host H        address to listen on (default: 127.0.0.1; anything else exposes a server that accepts any key)
+  --host H        address to listen on (default: 127.0.0.1; anything else exposes a server that accepts any key;
+                  for 0.0.0.0, every interface, the URL printed is the loopback one a client here can use)
   --file PATH     append every event received to PATH as JSON Lines
   --quiet         do not log one line per request
   -h, --help      show this help
 
-Stops on Ctrl-C or SIGTERM (exit 0). Exit status 2 when it cannot listen (e.g. the port is in use).`;
+GET /_auditwire/events lists what arrived, a page at a time (?limit=N, default 100; follow nextCursor);
+DELETE /_auditwire/events forgets it. Stops on Ctrl-C or SIGTERM (exit 0). Exit status 2 when it cannot listen (e.g. the port is in use).`;
 
 const DEFAULT_DEV_PORT = 4318;
 const DEFAULT_HOST = '127.0.0.1';
@@ -58,6 +60,7 @@ export async function runDev(args: string[], io: CommandIo): Promise<number> {
   io.out(`auditwire reference server listening on ${server.url}`);
   for (const line of banner(server.url)) io.out(line);
   if (!isLoopbackHost(settings.host)) {
+    // server.url is the loopback form for a wildcard address: a client refuses http://0.0.0.0 as an endpoint.
     io.err(`auditwire: warning: listening on ${settings.host}, not loopback: anyone who can reach it can store events (any credential is accepted)`);
   }
 
@@ -76,7 +79,7 @@ interface DevSettings {
 }
 
 function parseDevArgs(args: string[]): DevSettings | 'help' {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs('dev', {
     args,
     allowPositionals: true,
     options: {
@@ -104,12 +107,21 @@ interface RequestInfo {
   readonly status: number;
   readonly format?: 'auditlog' | 'retraced' | 'logzab' | 'frontegg' | undefined;
   readonly events: number;
+  readonly listed?: number | undefined;
+  readonly cleared?: number | undefined;
 }
 
-/** e.g. `POST /api/v1/events 200 auditlog 3 events`. */
+/**
+ * e.g. `POST /api/v1/events 200 auditlog 3 events`, `GET /_auditwire/events 200 100 events listed`; a request that
+ * neither carries nor reads events (`POST /auth/vendor`, a 404) gets no count.
+ */
 function requestLine(info: RequestInfo): string {
-  const format = info.format === undefined ? '' : ` ${info.format}`;
-  return `${info.method} ${info.path} ${info.status}${format} ${info.events} event${info.events === 1 ? '' : 's'}`;
+  const head = `${info.method} ${info.path} ${info.status}`;
+  const events = (count: number): string => `${count} event${count === 1 ? '' : 's'}`;
+  if (info.format !== undefined) return `${head} ${info.format} ${events(info.events)}`;
+  if (info.listed !== undefined) return `${head} ${events(info.listed)} listed`;
+  if (info.cleared !== undefined) return `${head} ${events(info.cleared)} cleared`;
+  return head;
 }
 
 /** The routes and a ready-to-paste environment, printed after the listening line. */
@@ -122,7 +134,8 @@ function banner(url: string): string[] {
     '               POST /publisher/v1/project/{projectId}/event/bulk',
     '  LogZab       POST /v1/addTrail',
     '  Frontegg     POST /auth/vendor  (token), then POST /audits/',
-    '  inspect      GET  /_auditwire/events  (what arrived)',
+    '  inspect      GET  /_auditwire/events?limit=100&cursor=C  (what arrived, a page at a time; follow nextCursor)',
+    '               DELETE /_auditwire/events  (forget it all)',
     '',
     'Send to it:',
     `  export AUDITWIRE_ENDPOINT=${url}`,

@@ -1,16 +1,16 @@
-import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import { AuditsError } from '../errors.js';
 import { parseIJson } from '../json/parse-i-json.js';
-import { describe, isJson } from './read-documents.js';
+import { Utf8StreamDecoder } from '../json/utf8.js';
+import { describe, isJson, unreadableFile } from './read-documents.js';
 import { JsonArraySplitter } from './json-array-splitter.js';
-import { CliInputError } from './usage-error.js';
+import { CliInputError, EmptyInputError } from './usage-error.js';
 
 /** One event read from the input, or the reason it could not be read; either way it has a place in the input. */
 export type InputEvent = {
   /** 0-based position among the events of the input. */
   readonly index: number;
-  /** Where, for people: `line 7`, `element 3`, `input`. */
+  /** Where, for people, counted from 1: `line 7`, `element 3`, or the source's name for a single value. */
   readonly where: string;
   /** The event's text on one line, as the input spelled it (a pretty-printed element has its whitespace removed). */
   readonly text: string;
@@ -21,14 +21,33 @@ export interface ReadProgress {
   bytesRead: number;
 }
 
+export interface ReadOptions {
+  /** The input's name in messages: the FILE as given, or `standard input`. @default 'input' */
+  readonly source?: string | undefined;
+  readonly progress?: ReadProgress | undefined;
+}
+
 /**
  * Reads events from a stream without holding it whole: a JSON array element by element, JSONL line by line. A
  * single JSON value (possibly pretty-printed) is the one case read whole. An element or line that is not JSON (or
- * not I-JSON) is yielded as a failed event of its own; only a broken array structure, or input that is neither
- * JSON nor JSONL, throws `CliInputError`.
+ * not I-JSON) is yielded as a failed event of its own; a broken array structure, bytes that are not UTF-8, input
+ * that is neither JSON nor JSONL, or a read error throws `CliInputError` (`EmptyInputError` for no events at all),
+ * its message starting with the source's name.
  */
-export async function* readEvents(input: Readable, progress: ReadProgress = { bytesRead: 0 }): AsyncGenerator<InputEvent> {
-  const decoder = new StringDecoder('utf8');
+export async function* readEvents(input: Readable, options: ReadOptions = {}): AsyncGenerator<InputEvent> {
+  const source = options.source ?? 'input';
+  try {
+    yield* readUnlabelled(input, source, options.progress ?? { bytesRead: 0 });
+  } catch (error) {
+    if (error instanceof EmptyInputError) throw new EmptyInputError(`${source} is empty: expected JSON, a JSON array or JSONL`);
+    if (error instanceof CliInputError || error instanceof AuditsError) throw describe(error, source);
+    if (typeof (error as NodeJS.ErrnoException | null)?.code === 'string') throw unreadableFile(source, error);
+    throw error;
+  }
+}
+
+async function* readUnlabelled(input: Readable, source: string, progress: ReadProgress): AsyncGenerator<InputEvent> {
+  const decoder = new Utf8StreamDecoder();
   // Held in an object: the nested generators change it, which TypeScript's narrowing of a plain `let` would miss.
   const state: { mode: 'detect' | 'array' | 'lines' | 'document' } = { mode: 'detect' };
   let splitter: JsonArraySplitter | undefined;
@@ -77,7 +96,7 @@ export async function* readEvents(input: Readable, progress: ReadProgress = { by
     if (state.mode === 'array') {
       splitter ??= new JsonArraySplitter();
       for (const element of splitter.push(text)) {
-        const where = `element ${index}`;
+        const where = `element ${index + 1}`;
         yield parsed(index++, where, element, element);
       }
       if (final) splitter.end();
@@ -101,18 +120,14 @@ export async function* readEvents(input: Readable, progress: ReadProgress = { by
     yield* fromText(text, false);
   }
   const rest = carry + decoder.end();
-  if (!seenText && rest.replace(/^\uFEFF/, '').trim() === '') throw new CliInputError('no input: expected JSON, a JSON array or JSONL');
+  if (!seenText && rest.replace(/^\uFEFF/, '').trim() === '') throw new EmptyInputError('no input');
   yield* fromText(rest, true);
 
   if (state.mode === 'document') {
     const text = document.join('');
-    let value: unknown;
-    try {
-      value = parseIJson(text);
-    } catch (error) {
-      throw describe(error, 'input');
-    }
-    yield { index: index++, where: 'input', text: JsonArraySplitter.compact(text), ok: true, value };
+    // A parse error is labelled with the source by readEvents.
+    const value = parseIJson(text);
+    yield { index: index++, where: source, text: JsonArraySplitter.compact(text), ok: true, value };
   }
 }
 

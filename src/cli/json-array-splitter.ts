@@ -1,4 +1,4 @@
-import { CliInputError } from './usage-error.js';
+import { CliInputError, EmptyInputError } from './usage-error.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -42,7 +42,7 @@ export class JsonArraySplitter {
       }
       if (this.#state !== 'inside') {
         if (isWhitespace(code)) continue;
-        if (this.#state === 'after') throw new CliInputError(`text after the end of the JSON array (element ${this.#elements})`);
+        if (this.#state === 'after') throw new CliInputError('text after the end of the JSON array');
         if (code !== OPEN_BRACKET) throw new CliInputError('expected a JSON array');
         this.#state = 'inside';
         start = i + 1;
@@ -59,7 +59,7 @@ export class JsonArraySplitter {
         const element = this.#parts.join('');
         this.#parts = [];
         const closesEmptyArray = code === CLOSE_BRACKET && this.#elements === 0 && !this.#afterComma;
-        if (element === '' && !closesEmptyArray) throw new CliInputError(`element ${this.#elements}: missing (a stray comma?)`);
+        if (element === '' && !closesEmptyArray) throw new CliInputError(`element ${this.#elements + 1}: missing (a stray comma?)`);
         if (element !== '') {
           done.push(element);
           this.#elements++;
@@ -71,7 +71,7 @@ export class JsonArraySplitter {
       if (code === QUOTE) this.#inString = true;
       else if (code === OPEN_BRACE || code === OPEN_BRACKET) this.#depth++;
       else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
-        if (this.#depth === 0) throw new CliInputError(`element ${this.#elements}: unbalanced "${String.fromCharCode(code)}"`);
+        if (this.#depth === 0) throw new CliInputError(`element ${this.#elements + 1}: unbalanced "${String.fromCharCode(code)}"`);
         this.#depth--;
       }
     }
@@ -81,8 +81,8 @@ export class JsonArraySplitter {
 
   /** Call at the end of input: throws unless the array was closed. */
   end(): void {
-    if (this.#state === 'before') throw new CliInputError('no input: expected JSON, a JSON array or JSONL');
-    if (this.#state === 'inside') throw new CliInputError(`element ${this.#elements}: the input ends before the JSON array is closed`);
+    if (this.#state === 'before') throw new EmptyInputError('no input');
+    if (this.#state === 'inside') throw new CliInputError(`element ${this.#elements + 1}: the input ends before the JSON array is closed`);
   }
 
   /** One JSON value's text with the whitespace between its tokens removed (for a pretty-printed single event). */

@@ -8,7 +8,7 @@ const HELP = `auditwire - audit events hashed as SHA-256 over RFC 8785 canonical
 
 Usage:
   auditwire hash [FILE] [--canonical] [--retraced --id ID]   print the hash of each event
-  auditwire verify FILE [--retraced]                         check recorded hashes (exit 1 on a mismatch)
+  auditwire verify FILE [--retraced]                         check recorded hashes (exit 1 on a mismatch, or none)
   auditwire dev [--port N] [--host H] [--file PATH]          run the local reference server (all four formats)
   auditwire send FILE --adapter NAME [options]               send a JSON/JSONL file of events (backfill)
   auditwire --version | --help
@@ -24,8 +24,14 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'hash': {
-        const { runHash } = await import('./hash-command.js');
-        return await runHash(rest, out);
+        const [{ runHash }, { LineOutput }] = await Promise.all([import('./hash-command.js'), import('./line-output.js')]);
+        const output = new LineOutput(process.stdout);
+        try {
+          return await runHash(rest, (line) => output.line(line));
+        } finally {
+          // Lines computed before a bad event are still printed: they are the hashes of the events before it.
+          await output.flush();
+        }
       }
       case 'verify': {
         const { runVerify } = await import('./verify-command.js');

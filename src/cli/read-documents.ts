@@ -1,63 +1,45 @@
-import { readFile } from 'node:fs/promises';
-import { text as readStream } from 'node:stream/consumers';
-import { AuditsError, JsonSyntaxError } from '../errors.js';
-import { parseIJson } from '../json/parse-i-json.js';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { JsonSyntaxError } from '../errors.js';
 import { CliInputError } from './usage-error.js';
 
-/** One input document and where it came from, for error messages ("line 3", "element 2"). */
-export interface InputDocument {
-  readonly value: unknown;
-  readonly where: string;
+/** Standard input as a command reads it; `isTTY` tells a terminal (nothing piped in) from a pipe or a file. */
+export type InputStream = Readable & { readonly isTTY?: boolean | undefined };
+
+/** An input opened for reading, and its name in messages (the FILE as given, or `standard input`). */
+export interface OpenedInput {
+  readonly stream: Readable;
+  readonly source: string;
+  /** The file's size in bytes; undefined for standard input and pipes. */
+  readonly size: number | undefined;
 }
 
-/** Reads FILE, or standard input for no FILE or `-`. */
-export async function readInputText(file: string | undefined): Promise<string> {
-  if (file === undefined || file === '-') {
-    if (process.stdin.isTTY) throw new CliInputError('no input: give a FILE or pipe JSON into standard input');
-    return readStream(process.stdin);
+/**
+ * Opens FILE, or standard input for no FILE or `-`. A named pipe (`<(zcat events.gz)`) is read like a file; a
+ * directory or a missing file is refused here, before anything is read.
+ */
+export async function openInput(file: string | undefined, path: string | undefined = file, stdin: InputStream = process.stdin): Promise<OpenedInput> {
+  if (file === undefined || file === '-' || path === undefined) {
+    if (stdin.isTTY === true) throw new CliInputError('no input: give a FILE or pipe events into standard input');
+    return { stream: stdin, source: 'standard input', size: undefined };
   }
+  let size: number | undefined;
   try {
-    return await readFile(file, 'utf8');
+    const info = await stat(path);
+    if (info.isDirectory()) throw new CliInputError(`cannot read ${file}: it is a directory`);
+    size = info.isFile() ? info.size : undefined;
   } catch (error) {
+    if (error instanceof CliInputError) throw error;
     throw unreadableFile(file, error);
   }
+  return { stream: createReadStream(path), source: file, size };
 }
 
 /** The one message for an input FILE that cannot be read (no such file, a permission, ...). */
 export function unreadableFile(file: string, error: unknown): CliInputError {
   const code = (error as NodeJS.ErrnoException).code;
   return new CliInputError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(error))}`);
-}
-
-/**
- * Splits input text into documents: a JSON array gives one document per element, any other JSON value one
- * document, and text that is not one JSON value is read as JSONL (one value per non-blank line).
- */
-export function parseDocuments(text: string): InputDocument[] {
-  const body = text.replace(/^\uFEFF/, '');
-  if (body.trim() === '') throw new CliInputError('no input: expected JSON, a JSON array or JSONL');
-  try {
-    const whole = parseIJson(body);
-    return Array.isArray(whole)
-      ? whole.map((value, index) => ({ value, where: `element ${index}` }))
-      : [{ value: whole, where: 'input' }];
-  } catch (error) {
-    if (!(error instanceof JsonSyntaxError)) throw describe(error, 'input');
-    const lines = body.split(/\r?\n/).filter((line) => line.trim() !== '');
-    // One line, or a first line that is not JSON on its own (a pretty-printed document): report it as one text.
-    if (lines.length <= 1 || !isJson(lines[0] as string)) throw describe(error, 'input');
-  }
-  const documents: InputDocument[] = [];
-  body.split(/\r?\n/).forEach((line, index) => {
-    if (line.trim() === '') return;
-    const where = `line ${index + 1}`;
-    try {
-      documents.push({ value: parseIJson(line), where });
-    } catch (error) {
-      throw describe(error, where);
-    }
-  });
-  return documents;
 }
 
 /** Whether `text` is one whole JSON value (tells a JSON document from the first line of JSONL). */
@@ -70,8 +52,18 @@ export function isJson(text: string): boolean {
   }
 }
 
-/** Turns any parse or canonicalization failure into a one-line CLI error that says where. */
+/** `events.jsonl, line 3`; just the source for a single value, whose `where` is the source itself. */
+export function located(source: string, where: string): string {
+  return where === source ? source : `${source}, ${where}`;
+}
+
+/** Turns any parse, canonicalization or input failure into a one-line CLI error that says where. */
 export function describe(error: unknown, where: string): CliInputError {
-    if (error instanceof AuditsError) return new CliInputError(`${where}: ${error.message}`);
-  return new CliInputError(`${where}: ${error instanceof Error ? error.message : String(error)}`);
+  return new CliInputError(`${where}: ${messageOf(error)}`);
+}
+
+/** The message; a syntax error's `$: ` (the whole text) says nothing where the line or element is named. */
+function messageOf(error: unknown): string {
+  if (error instanceof JsonSyntaxError && error.issues[0] !== undefined) return error.issues[0].message;
+  return error instanceof Error ? error.message : String(error);
 }

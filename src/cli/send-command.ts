@@ -1,15 +1,18 @@
-import { createReadStream } from 'node:fs';
-import { access, constants, stat } from 'node:fs/promises';
+import { access, constants } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AuditsClient } from '../client/audits-client.js';
 import { ValidationError } from '../errors.js';
 import { backfill, type BackfillCounts, type BackfillResult } from './backfill.js';
-import { unreadableFile } from './read-documents.js';
-import type { CommandIo } from './command-io.js';
+import { openInput } from './read-documents.js';
+import type { CommandIo, ProgressStream } from './command-io.js';
 import { errorLine, oneLine } from './error-line.js';
 import { readEvents, type ReadProgress } from './event-stream.js';
+import { FailureTally } from './failure-advice.js';
 import { FailureLog, type FailureRecord } from './failure-log.js';
+import { endpointPathWarning, notFoundHint, reportRetries } from './send-notices.js';
+import { recordUnread } from './unread-events.js';
+import { adapterBatchLimit } from './adapter-limits.js';
 import { ProgressBar, type ProgressState } from './progress-bar.js';
 import { redactor } from '../redact/redactor.js';
 import { configError, parseSendArgs, SEND_HELP, type SendSettings } from './send-options.js';
@@ -18,6 +21,8 @@ import { CliInputError } from './usage-error.js';
 
 /** Failure reasons shown on the terminal at the end; the rest are in the errors file. */
 const SHOWN_FAILURES = 5;
+/** How often a progress line is printed when stderr is not a terminal. */
+const PROGRESS_LINE_MS = 5_000;
 
 /**
  * `auditwire send FILE --adapter NAME`: streams the events of FILE through an `AuditsClient`. Never throws: returns
@@ -34,6 +39,7 @@ export async function runSend(args: string[], io: CommandIo): Promise<number> {
 
   let settings: SendSettings;
   let input: Readable;
+  let source: string;
   let size: number | undefined;
   let client: AuditsClient;
   try {
@@ -44,48 +50,71 @@ export async function runSend(args: string[], io: CommandIo): Promise<number> {
     }
     settings = parsed;
     mask = redactor([settings.apiKey, ...envSecrets]);
-    size = await checkInput(settings, io);
+    ({ stream: input, source, size } = await openInput(settings.file, settings.inputPath, io.stdin ?? process.stdin));
     await assertWritableDirectory(settings.failuresPath);
     client = createClient(settings);
-    input = openInput(settings, io);
   } catch (error) {
     return usageProblem(error);
   }
 
   const startedAt = performance.now();
   const failures = new FailureLog(settings.failuresPath);
+  const tally = new FailureTally();
   const shown: FailureRecord[] = [];
-  /** Failed with HASH_MISMATCH: the server did store these, so sending them again stores them twice. */
-  let stored = 0;
+  const record = (raw: FailureRecord): void => {
+    const failure = { ...raw, message: inCommandTerms(raw.message) };
+    failures.record(failure);
+    tally.add(failure);
+    if (shown.length < SHOWN_FAILURES) shown.push(failure);
+  };
   const readProgress: ReadProgress = { bytesRead: 0 };
-  const bar = !settings.quiet && io.progress?.isTTY === true ? new ProgressBar(io.progress) : undefined;
+  const onTerminal = io.progress?.isTTY === true;
+  const bar = !settings.quiet && onTerminal ? new ProgressBar(io.progress as ProgressStream) : undefined;
+  let counts: Readonly<BackfillCounts> | undefined;
+  // Without a terminal (CI logs, a pipe) a bar cannot be redrawn: a line every few seconds says the run is alive.
+  const lines = !settings.quiet && !onTerminal ? setInterval(() => counts && io.err(progressLine(counts, startedAt)), io.progressIntervalMs ?? PROGRESS_LINE_MS) : undefined;
+  lines?.unref();
+  if (!settings.quiet) {
+    reportRetries(client, io.err, mask);
+    for (const warning of startWarnings(settings, client.adapter)) io.err(warning);
+  }
 
   // The client's timers (batching, retry backoff) are unref'd so a library never holds a process open; this command
   // exists to wait for them, so it holds the process itself until every event has its outcome.
   const hold = setInterval(() => {}, 1 << 30);
   let result: BackfillResult;
+  let unread = 0;
   try {
-    result = await backfill(client, readEvents(input, readProgress), {
+    result = await backfill(client, readEvents(input, { source, progress: readProgress }), {
       signal: io.signal,
       interruptGraceMs: io.interruptGraceMs,
       stopReading: () => input.destroy(),
       mask,
-      onFailure: (failure) => {
-        failures.record(failure);
-        if (failure.code === 'HASH_MISMATCH') stored++;
-        if (shown.length < SHOWN_FAILURES) shown.push(failure);
+      requireTime: settings.requireTime,
+      onFailure: record,
+      onProgress: (latest) => {
+        counts = latest;
+        bar?.update(progressState(latest, readProgress.bytesRead, size));
       },
-      onProgress: bar && ((counts) => bar.update(progressState(counts, readProgress.bytesRead, size))),
     });
+    if (result.interrupted && settings.inputPath !== undefined) {
+      unread = await recordUnread(settings.inputPath, source, result.lastIndex, record).catch((error: unknown) => {
+        io.err(mask(errorLine(new Error(`could not read the rest of ${source} into the failures file: ${(error as Error).message}`))));
+        return 0;
+      });
+    }
   } finally {
     clearInterval(hold);
+    clearInterval(lines);
     bar?.finish();
   }
   const seconds = (performance.now() - startedAt) / 1000;
 
   let failuresWritten = true;
+  let removedStale = false;
   try {
-    await failures.close();
+    // A failures file sent again that broke off part-way keeps what it held: this run did not see all of it.
+    ({ removedStale } = await failures.finish(settings.inPlace && result.inputError !== undefined));
   } catch (error) {
     failuresWritten = false;
     io.err(mask(errorLine(new Error(`could not write the failures to ${failures.path}: ${(error as Error).message}`))));
@@ -96,43 +125,63 @@ export async function runSend(args: string[], io: CommandIo): Promise<number> {
 
   const anyProblem = result.failed > 0 || result.interrupted || result.inputError !== undefined;
   if (!settings.quiet || anyProblem) io.out(summary(result, seconds));
-  if (result.failed > 0) reportFailures(io, failures, shown, result.failed, failuresWritten, mask);
-  if (stored > 0) {
-    io.err(`auditwire: ${stored} of them failed with HASH_MISMATCH: the server stored them, so sending them again stores them twice; investigate before re-sending`);
+  if (removedStale && !settings.quiet) io.err(`auditwire: removed ${failures.path} (and its errors file): every event was sent this time`);
+  if (result.untimed > 0 && !settings.requireTime && !settings.quiet) {
+    io.err(`auditwire: warning: ${result.untimed} event${result.untimed === 1 ? '' : 's'} had no "time" and ${result.untimed === 1 ? 'was' : 'were'} stamped with the time ${result.untimed === 1 ? 'it was' : 'they were'} sent; give each event the time it happened, or pass --require-time to refuse such events`);
   }
+  const failed = result.failed + unread;
+  if (failed > 0) reportFailures(io, failures, shown, failed, failuresWritten, mask);
+  if (failed > 0 && failuresWritten) for (const line of tally.advice(failures.path, failures.errorsPath)) io.err(line);
+  if (tally.notFound > 0) io.err(notFoundHint(client.adapter));
   if (result.interrupted) {
     const where = result.lastWhere === undefined ? 'before the first event' : `after ${result.lastWhere}`;
-    io.err(`auditwire: interrupted: stopped reading ${where}; events after it were not sent and are not in the failures file`);
+    if (settings.inputPath !== undefined) {
+      io.err(`auditwire: interrupted: stopped reading ${where}; every event not sent (failed, in flight, or not read yet: ${unread}) is in ${failures.path}: send that file to resume`);
+    } else {
+      const next = /^line (\d+)$/.exec(result.lastWhere ?? '');
+      const resume = next ? `; to resume, feed it again from line ${Number(next[1]) + 1} (e.g. tail -n +${Number(next[1]) + 1} FILE | auditwire send - ...)` : '';
+      io.err(`auditwire: interrupted: stopped reading standard input ${where}; the events after it were not read${resume}`);
+    }
   }
   if (result.inputError !== undefined) {
     io.err(mask(errorLine(result.inputError)));
     io.err('auditwire: the events before that point were sent (or are in the failures file); nothing after it was read');
     return 2;
   }
-  return result.failed > 0 || result.interrupted ? 1 : 0;
+  return failed > 0 || result.interrupted ? 1 : 0;
+}
+
+/** The warnings due before anything is sent: settings that do something other than what they seem to say. */
+function startWarnings(settings: SendSettings, adapter: string): string[] {
+  const warnings: string[] = [];
+  const endpoint = settings.client.endpoint ?? process.env.AUDITWIRE_ENDPOINT;
+  const pathWarning = endpointPathWarning(adapter, endpoint);
+  if (pathWarning !== undefined) warnings.push(pathWarning);
+  const limit = adapterBatchLimit(settings.client);
+  const asked = settings.client.maxBatchSize;
+  if (asked !== undefined && limit !== undefined && asked > limit) {
+    warnings.push(`auditwire: warning: --batch-size ${asked} is above the ${adapter} adapter's limit of ${limit} event${limit === 1 ? '' : 's'} per request; sending ${limit} per request`);
+  }
+  return warnings;
+}
+
+/** A client message in terms of this command: its options are flags here. */
+function inCommandTerms(message: string): string {
+  return message.replace(/\bmore than maxQueueBytes\b/, 'more than the client queue holds (raise it with --max-queue-bytes, default 16777216)');
+}
+
+/** `auditwire: progress: 4200 sent, 10 failed, 5000 read in 12 s (350 events/s)`. */
+function progressLine(counts: Readonly<BackfillCounts>, startedAt: number): string {
+  const seconds = (performance.now() - startedAt) / 1000;
+  const rate = Math.round((counts.sent + counts.failed) / Math.max(seconds, 0.001));
+  return `auditwire: progress: ${counts.sent} sent, ${counts.failed} failed, ${counts.read} read in ${Math.round(seconds)} s (${rate} events/s)`;
 }
 
 function createClient(settings: SendSettings): AuditsClient {
   try {
     return new AuditsClient(settings.client);
   } catch (error) {
-    throw error instanceof ValidationError ? configError(error) : error;
-  }
-}
-
-/** Checks the input before anything is sent; returns FILE's size (for the progress estimate), undefined for stdin. */
-async function checkInput(settings: SendSettings, io: CommandIo): Promise<number | undefined> {
-  if (settings.inputPath === undefined) {
-    if ((io.stdin ?? process.stdin).isTTY === true) throw new CliInputError('no input: give a FILE or pipe events into standard input');
-    return undefined;
-  }
-  try {
-    const info = await stat(settings.inputPath);
-    if (!info.isFile()) throw new CliInputError(`cannot read ${settings.file}: not a file`);
-    return info.size;
-  } catch (error) {
-    if (error instanceof CliInputError) throw error;
-    throw unreadableFile(settings.file, error);
+    throw error instanceof ValidationError ? configError(error, settings.client) : error;
   }
 }
 
@@ -143,11 +192,6 @@ async function assertWritableDirectory(path: string): Promise<void> {
   } catch {
     throw new CliInputError(`cannot write the failures file ${path}: its directory does not exist or is not writable (see --failures)`);
   }
-}
-
-/** Cannot fail: a file that stat() found but open() refuses surfaces as a read error, reported like bad input. */
-function openInput(settings: SendSettings, io: CommandIo): Readable {
-  return settings.inputPath === undefined ? (io.stdin ?? process.stdin) : createReadStream(settings.inputPath);
 }
 
 function progressState(counts: Readonly<BackfillCounts>, bytesRead: number, size: number | undefined): ProgressState {
@@ -178,6 +222,6 @@ function reportFailures(
   }
   if (failed > shown.length) io.err(`auditwire: ... and ${failed - shown.length} more`);
   if (written) {
-    io.err(`auditwire: ${failed} failed event${failed === 1 ? '' : 's'} written to ${failures.path} (send that file again to retry); reasons in ${failures.errorsPath}`);
+    io.err(`auditwire: ${failed} failed event${failed === 1 ? '' : 's'} written to ${failures.path}; reasons in ${failures.errorsPath}`);
   }
 }

@@ -114,6 +114,11 @@ function checkEndpoint(endpoint: string, allowInsecureHttp: boolean, issues: Val
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     issues.push({ path: 'options.endpoint', message: 'must use http: or https:' });
+  } else if (url.hostname === '0.0.0.0' || url.hostname === '[::]') {
+    // What a server bound to every interface prints (`listening on 0.0.0.0:4318`); connecting to it is unportable.
+    const loopback = new URL(url.href);
+    loopback.hostname = url.hostname === '0.0.0.0' ? '127.0.0.1' : '[::1]';
+    issues.push({ path: 'options.endpoint', message: `${url.hostname} is a listen address, not one to connect to: use ${loopback.origin} for a server on this machine` });
   } else if (url.protocol === 'http:' && !allowInsecureHttp && !isLoopbackHost(url.hostname)) {
     issues.push({ path: 'options.endpoint', message: 'plain http:// is refused except to loopback (credentials would travel in the clear); use https:// or set allowInsecureHttp' });
   }

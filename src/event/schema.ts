@@ -51,10 +51,11 @@ const isoDateTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601
  * A Date of any subclass (`TZDate` too), judged by its own time value rather than by `getTime()` or `toISOString()`,
  * which a subclass may override: an invalid Date, or something that only looks like one (a Proxy), is refused.
  */
-const dateValue = z.custom<Date>((value) => typeof value === 'object' && value !== null && Number.isFinite(dateTimeValue(value)), {
-  message: 'must be a valid Date (a time value that is a number) or an ISO-8601 date-time string',
+const dateValue = z.custom<Date>((value) => typeof value === 'object' && value !== null && Number.isFinite(dateTimeValue(value)));
+// One message for the union: zod's own for a number (`time: Date.now()`) is a bare "Invalid input".
+const TimeSchema = z.union([isoDateTime, dateValue], {
+  error: 'must be an ISO-8601 date-time string with a time zone (e.g. 2024-05-01T12:00:00Z) or a valid Date; a number such as Date.now() is not accepted',
 });
-const TimeSchema = z.union([isoDateTime, dateValue]);
 
 export const AuditEventSchema = z
   .strictObject({

@@ -34,9 +34,19 @@ interface Indexed {
 
 const PERSISTED = Promise.resolve();
 
+/** One page of the stored events; `nextCursor` is null on the last page. */
+export interface EventPage {
+  readonly events: readonly StoredEvent[];
+  readonly nextCursor: string | null;
+  /** Events stored now (since the last clear). */
+  readonly total: number;
+}
+
 /** What the server received, in order, mirrored to a JSONL file when one is configured. */
 export class EventStore {
   readonly events: StoredEvent[] = [];
+  /** Events forgotten by `clear()`: a cursor counts from the first event ever stored, so it survives a clear. */
+  #cleared = 0;
   readonly #file: JsonlFile | undefined;
   /** `format \n eventId` -> the first record with that id; only kept when deduplicating. */
   readonly #byId: Map<string, Indexed> | undefined;
@@ -79,6 +89,27 @@ export class EventStore {
     }
     const persisted = waits.length === 0 ? PERSISTED : Promise.all(waits).then(() => undefined);
     return { events, stored: events.length - duplicates, duplicates, persisted };
+  }
+
+  /**
+   * Up to `limit` events from `cursor` (the count of events stored before it, as text; absent: the first). A cursor
+   * from before a clear continues at the oldest event kept.
+   */
+  page(cursor: number, limit: number): EventPage {
+    const start = Math.max(0, cursor - this.#cleared);
+    const events = this.events.slice(start, start + limit);
+    const end = start + events.length;
+    return { events, nextCursor: end < this.events.length ? String(end + this.#cleared) : null, total: this.events.length };
+  }
+
+  /** Forgets every stored event (and, when deduplicating, their ids); the JSONL file keeps its lines. Returns how many. */
+  clear(): number {
+    const count = this.events.length;
+    this.#cleared += count;
+    // Emptied in place: `ReferenceServer.events` is this same array.
+    this.events.length = 0;
+    this.#byId?.clear();
+    return count;
   }
 
   close(): Promise<void> {

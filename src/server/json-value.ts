@@ -13,6 +13,8 @@ export const MAX_JSON_DEPTH = 1_000;
  * canonicalizer throws on it), and a vendor's database refuses it.
  */
 export function parseJson(text: string): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string } {
+  // A lone surrogate in the text itself (not an escape) is an invalid byte of the body (http-io's decodeBody).
+  if (!text.isWellFormed()) return { ok: false, error: 'the text is not valid UTF-8 (I-JSON text must be UTF-8)' };
   let value: unknown;
   try {
     value = JSON.parse(text) as unknown;

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { EventStore } from './event-store.js';
 import { FaultGate } from './fault-gate.js';
 import { sendJson, readBody } from './http-io.js';
-import type { Route, ServerState } from './route.js';
+import type { Route, RouteContext, ServerState } from './route.js';
 import { auditLogRoutes } from './routes/auditlog.js';
 import { devRoutes } from './routes/dev.js';
 import { fronteggRoutes } from './routes/frontegg.js';
@@ -41,8 +41,8 @@ export async function createReferenceServer(options: ReferenceServerOptions = {}
     const method = request.method ?? 'GET';
     const path = pathOf(request.url ?? '/');
     const found = match(method, path);
-    const report = { events: 0 };
-    response.once('finish', () => notify({ method, path, status: response.statusCode, ...(found?.route.format ? { format: found.route.format } : {}), events: report.events }));
+    const report: RouteContext['report'] = { events: 0 };
+    response.once('finish', () => notify({ method, path, status: response.statusCode, ...(found?.route.format ? { format: found.route.format } : {}), ...report }));
     const body = await readBody(request, maxBodyBytes);
     // The connection is closed after a 413, as servers do for a body they would not take.
     if (body === undefined) return sendJson(response, 413, { statusCode: 413, message: 'request body too large' }, { connection: 'close' });
@@ -67,7 +67,7 @@ export async function createReferenceServer(options: ReferenceServerOptions = {}
     throw error;
   }
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const host = connectableHost(address);
   let closing: Promise<void> | undefined;
 
   return {
@@ -84,6 +84,16 @@ export async function createReferenceServer(options: ReferenceServerOptions = {}
       return closing;
     },
   };
+}
+
+/**
+ * The host a client on this machine connects to: a server bound to every interface (`0.0.0.0`, `::`) is reached
+ * through loopback, and `http://0.0.0.0` is no address to connect to (the client refuses plain http to it).
+ */
+function connectableHost(address: AddressInfo): string {
+  if (address.address === '0.0.0.0') return '127.0.0.1';
+  if (address.address === '::') return '[::1]';
+  return address.family === 'IPv6' ? `[${address.address}]` : address.address;
 }
 
 /** The path without query string and trailing slashes (vendors' routers ignore a trailing slash: `/audits/`). */

@@ -22,11 +22,11 @@ export interface RouteContext {
   readonly params: readonly string[];
   readonly state: ServerState;
   /** Filled in by the route for `onRequest`. */
-  readonly report: { events: number };
+  readonly report: { events: number; listed?: number; cleared?: number };
 }
 
 export interface Route {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'DELETE';
   /** Matched against the path without query and trailing slashes; case-insensitive like the vendors' routers. */
   readonly path: RegExp;
   /**

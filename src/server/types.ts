@@ -34,6 +34,10 @@ export interface RequestInfo {
   readonly format?: EventFormat;
   /** Events stored by this request (a duplicate acknowledged under `deduplicate` is not counted). */
   readonly events: number;
+  /** `GET /_auditwire/events`: the events in the page answered. */
+  readonly listed?: number;
+  /** `DELETE /_auditwire/events`: the events forgotten. */
+  readonly cleared?: number;
 }
 
 export interface ReferenceServerOptions {

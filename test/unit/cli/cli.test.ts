@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureCliBuilt, linesOf, repoRoot, runCli, type CliResult } from '../../helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { cliPath, ensureCliBuilt, linesOf, repoRoot, runCli, type CliResult } from '../../helpers/cli.js';
 import { retracedOracle } from '../../helpers/retraced-oracle.js';
 import { sha256HexOf } from '../../helpers/sha256.js';
 
@@ -31,6 +32,18 @@ function expectBadInput(result: CliResult): string {
   expect(line.startsWith('auditwire: ')).toBe(true);
   expect(result.stderr).not.toMatch(/^\s+at /m);
   return line;
+}
+
+/** Bad input found after `printed` events: their hashes were printed (the input is streamed), then exit 2 with one line. */
+function expectBadInputAfter(result: CliResult, printed: readonly string[]): string {
+  expect(linesOf(result.stdout)).toEqual(printed);
+  return expectBadInput({ ...result, stdout: '' });
+}
+
+/** Runs the CLI with raw bytes on standard input (runCli pipes text). */
+function spawnCli(args: readonly string[], input: Buffer): CliResult {
+  const result = spawnSync(process.execPath, [cliPath, ...args], { cwd: repoRoot, input, encoding: 'utf8', timeout: 20_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 function expectSuccess(result: CliResult): string[] {
@@ -169,9 +182,9 @@ describe('auditwire hash', () => {
       expect(expectBadInput(runCli(['hash'], '{bad}'))).toMatch(/not valid JSON/);
     });
 
-    it('rejects a bad line of JSONL and names the line', () => {
-      const line = expectBadInput(runCli(['hash'], `${JSON.stringify(login)}\n{bad\n${JSON.stringify(logout)}`));
-      expect(line).toMatch(/line 2/);
+    it('rejects a bad line of JSONL and names the line, after the hashes of the lines before it', () => {
+      const line = expectBadInputAfter(runCli(['hash'], `${JSON.stringify(login)}\n{bad\n${JSON.stringify(logout)}`), [expectedHash(login)]);
+      expect(line).toMatch(/^auditwire: standard input, line 2: not valid JSON: /);
     });
 
     // Regression (found in review): JsonSyntaxError carries V8's JSON.parse message, which quotes the input text verbatim, raw newlines
@@ -180,7 +193,7 @@ describe('auditwire hash', () => {
     // Expected: one line (main.ts promises "Every failure is one line on stderr").
     it('prints one line for invalid JSON that ends with a newline, as files usually do', () => {
       expectBadInput(runCli(['hash'], 'hello\n'));
-      expectBadInput(runCli(['hash', writeTemp('bad.json', '[1, 2, x]\n')]));
+      expectBadInputAfter(runCli(['hash', writeTemp('bad.json', '[1, 2, x]\n')]), [expectedHash(1), expectedHash(2)]);
     });
 
     it('rejects a duplicate key with its JSON path', () => {
@@ -199,14 +212,14 @@ describe('auditwire hash', () => {
       expect(expectBadInput(runCli(['hash'], '{"fields":{"count":1e400}}'))).toMatch(/\$\.fields\.count/);
     });
 
-    it('names the array element that is not I-JSON, and prints no hash for the others', () => {
-      const line = expectBadInput(runCli(['hash'], `[${JSON.stringify(login)},{"n":-1e999}]`));
-      expect(line).toMatch(/element 1/);
+    it('names the array element that is not I-JSON, counting from 1, after the hashes of the elements before it', () => {
+      const line = expectBadInputAfter(runCli(['hash'], `[${JSON.stringify(login)},{"n":-1e999}]`), [expectedHash(login)]);
+      expect(line).toMatch(/element 2/);
       expect(line).toMatch(/\$\.n/);
     });
 
     it('names the JSONL line that is not I-JSON', () => {
-      const line = expectBadInput(runCli(['hash'], `${JSON.stringify(login)}\n{"a":1,"a":2}\n`));
+      const line = expectBadInputAfter(runCli(['hash'], `${JSON.stringify(login)}\n{"a":1,"a":2}\n`), [expectedHash(login)]);
       expect(line).toMatch(/line 2/);
       expect(line).toMatch(/\$\.a/);
     });
@@ -220,7 +233,7 @@ describe('auditwire hash', () => {
     });
 
     it('rejects empty input', () => {
-      expect(expectBadInput(runCli(['hash'], ''))).toMatch(/no input/);
+      expect(expectBadInput(runCli(['hash'], ''))).toBe('auditwire: standard input is empty: expected JSON, a JSON array or JSONL');
       expect(expectBadInput(runCli(['hash'], ' \n\n')).length).toBeGreaterThan(0);
     });
 
@@ -228,8 +241,36 @@ describe('auditwire hash', () => {
       expect(expectBadInput(runCli(['hsah']))).toMatch(/unknown command "hsah"/);
     });
 
-    it('rejects an unknown option', () => {
-      expect(expectBadInput(runCli(['hash', '--frobnicate'], '{}'))).toMatch(/--frobnicate/);
+    it('rejects an unknown option with a usage line, not the argument parser\'s own text', () => {
+      expect(expectBadInput(runCli(['hash', '--frobnicate'], '{}'))).toBe('auditwire: unknown option --frobnicate (see auditwire hash --help)');
+      expect(expectBadInput(runCli(['verify', '--bogus', 'x.json']))).toBe('auditwire: unknown option --bogus (see auditwire verify --help)');
+    });
+
+    it('says the file name (not "input") and the place once, without a doubled prefix', () => {
+      const file = writeTemp('no-id.json', JSON.stringify({ action: 'a' }, null, 2));
+      expect(expectBadInput(runCli(['hash', '--retraced', file]))).toBe(
+        `auditwire: ${file}: the Retraced hash needs the event id: pass --id ID or give the event an "id"`,
+      );
+    });
+
+    it('refuses bytes that are not UTF-8, naming their offset, rather than hashing replacement characters', () => {
+      const result = spawnCli(['hash'], Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]));
+      expect(expectBadInput(result)).toBe('auditwire: standard input: not valid JSON: invalid UTF-8 at byte offset 6 (byte 0xff); I-JSON text must be UTF-8');
+      const file = writeTemp('latin1.jsonl', '');
+      writeFileSync(file, Buffer.concat([Buffer.from('{"a":"ok"}\n{"a":"caf'), Buffer.from([0xe9]), Buffer.from('"}\n')]));
+      // Decoding runs ahead of parsing, so the hash of line 1 may or may not be printed first; the refusal is the same.
+      const fromFile = runCli(['hash', file]);
+      expect(fromFile.status).toBe(2);
+      expect(linesOf(fromFile.stderr)).toEqual([`auditwire: ${file}: not valid JSON: invalid UTF-8 at byte offset 20 (byte 0xe9); I-JSON text must be UTF-8`]);
+      expect(expectBadInput(runCli(['verify', file]))).toMatch(/invalid UTF-8 at byte offset 20/);
+    });
+
+    it('never echoes control characters from binary input raw, and cuts a long quote short', () => {
+      const line = expectBadInput(spawnCli(['hash'], Buffer.from('\u001b]0;pwned\u0007\u0000\u0001 binary\n', 'utf8')));
+      expect(line).not.toMatch(/[\u0000-\u001f\u007f]/);
+      expect(line).toContain('\\x1b');
+      const long = expectBadInput(runCli(['hash'], `{"a":"${'x'.repeat(5_000)}" oops}`));
+      expect(long.length).toBeLessThan(700);
     });
 
     it('rejects two FILEs, --canonical with --retraced, and --id without --retraced', () => {
@@ -238,6 +279,48 @@ describe('auditwire hash', () => {
       expectBadInput(runCli(['hash', '--id', 'x'], '{}'));
     });
   });
+});
+
+describe('large inputs', () => {
+  /** Peak resident memory of one CLI run in MB, read by the process itself at exit (getrusage maxRSS). */
+  function peakRssMb(args: readonly string[]): { status: number | null; mb: number } {
+    const preload = writeTemp('max-rss.cjs', "process.on('exit', () => require('node:fs').writeFileSync(process.env.RSS_OUT, String(process.resourceUsage().maxRSS)));");
+    const rssOut = join(dir, 'max-rss.txt');
+    const result = spawnSync(process.execPath, ['--require', preload, cliPath, ...args], {
+      cwd: repoRoot,
+      stdio: 'ignore',
+      timeout: 120_000,
+      env: { ...process.env, RSS_OUT: rssOut },
+    });
+    return { status: result.status, mb: Number(readFileSync(rssOut, 'utf8')) / 1024 };
+  }
+
+  // 24 MB of input: read whole, as hash and verify once did, it took several times its size in memory.
+  const EVENTS = 100_000;
+  const padding = 'x'.repeat(180);
+
+  it('hash and verify stream a JSONL file in constant memory (peak RSS under 150 MB for 24 MB of input)', () => {
+    const events = writeTemp('large.jsonl', '');
+    const pins = writeTemp('large-pins.jsonl', '');
+    const eventLines: string[] = [];
+    const pinLines: string[] = [];
+    for (let i = 0; i < EVENTS; i++) {
+      const event = { action: 'user.login', id: `evt-${i}`, fields: { padding } };
+      eventLines.push(JSON.stringify(event));
+      pinLines.push(JSON.stringify({ event, hash: sha256HexOf(`{"action":"user.login","fields":{"padding":"${padding}"},"id":"evt-${i}"}`) }));
+    }
+    writeFileSync(events, `${eventLines.join('\n')}\n`);
+    writeFileSync(pins, `${pinLines.join('\n')}\n`);
+    eventLines.length = 0;
+    pinLines.length = 0;
+
+    const hashed = peakRssMb(['hash', events]);
+    expect(hashed.status).toBe(0);
+    expect(hashed.mb).toBeLessThan(150);
+    const verified = peakRssMb(['verify', pins]);
+    expect(verified.status).toBe(0);
+    expect(verified.mb).toBeLessThan(150);
+  }, 120_000);
 });
 
 describe('auditwire verify', () => {
@@ -276,8 +359,8 @@ describe('auditwire verify', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain(wrong);
     expect(errors[0]).toContain(expectedHash({ ...logout, id: 'evt-7' }));
-    expect(errors[0]).toMatch(/element 1/);
-    expect(errors[0]).toContain('evt-7');
+    // Elements are counted from 1, as lines are: the second element is "element 2".
+    expect(errors[0]).toMatch(/^mismatch at .*mismatch\.json, element 2 \(id evt-7\): /);
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 
@@ -311,9 +394,28 @@ describe('auditwire verify', () => {
     expect(linesOf(result.stderr)[0]).toContain(expectedRetraced(retracedLogin, 'srv-1'));
   });
 
+  describe('a file without entries (exit 1: an emptied pin file must not pass a check)', () => {
+    it.each([
+      ['an empty JSON array', 'empty-array.json', '[]'],
+      ['an empty file', 'empty.json', ''],
+      ['a file of blank lines', 'blank.jsonl', '\n \n'],
+    ])('fails %s, saying nothing was verified', (_name, name, content) => {
+      const file = writeTemp(name, content);
+      const result = runCli(['verify', file]);
+      expect(result.status).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(linesOf(result.stderr)).toEqual([`auditwire: ${file} holds no entries, so nothing was verified; a file of pinned hashes that is empty fails the check`]);
+    });
+  });
+
   describe('bad input (exit 2)', () => {
     it('rejects text that is not JSON', () => {
       expectBadInput(runCli(['verify', writeTemp('not-json.json', '[{"event":')]));
+    });
+
+    it('reports a missing "hash" as missing, naming the file and the element', () => {
+      const file = writeTemp('no-hash.json', JSON.stringify([{ event: login, hash: expectedHash(login) }, { event: login }]));
+      expect(expectBadInput(runCli(['verify', file]))).toBe(`auditwire: ${file}, element 2: missing "hash" (the recorded hash to compare with)`);
     });
 
     it('rejects a recorded hash that is not 64 hex digits', () => {

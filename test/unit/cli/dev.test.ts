@@ -121,6 +121,56 @@ describe('auditwire dev (in-process)', () => {
     expect(dev.out.at(-1)).toBe('auditwire reference server stopped');
   });
 
+  it('pages GET /_auditwire/events (a default page size, limit and cursor), clears it with DELETE, and logs the counts', async () => {
+    const dev = startDev(['--port', '0']);
+    const url = await dev.url;
+    try {
+      const batch = Array.from({ length: 150 }, (_, i) => ({ ...event, uuid: `evt-page-${i}` }));
+      await (await postEvents(url, batch)).text();
+      const first = (await (await fetch(`${url}/_auditwire/events`)).json()) as { events: Array<{ eventId: string }>; nextCursor: string | null; total: number };
+      expect(first.events).toHaveLength(100);
+      expect(first.total).toBe(150);
+      expect(first.nextCursor).toEqual(expect.any(String));
+      await dev.printed(/^GET \/_auditwire\/events 200/);
+      expect(dev.out).toContain('GET /_auditwire/events 200 100 events listed');
+      const rest = (await (await fetch(`${url}/_auditwire/events?limit=60&cursor=${first.nextCursor}`)).json()) as typeof first;
+      expect(rest.events.map((stored) => stored.eventId)).toEqual(batch.slice(100).map((element) => element.uuid));
+      expect(rest.nextCursor).toBeNull();
+      expect((await fetch(`${url}/_auditwire/events?limit=0`)).status).toBe(400);
+      expect((await fetch(`${url}/_auditwire/events?cursor=nonsense`)).status).toBe(400);
+
+      const cleared = await fetch(`${url}/_auditwire/events`, { method: 'DELETE' });
+      expect(await cleared.json()).toEqual({ cleared: 150 });
+      await dev.printed(/^DELETE /);
+      expect(dev.out).toContain('DELETE /_auditwire/events 200 150 events cleared');
+      const after = (await (await fetch(`${url}/_auditwire/events`)).json()) as typeof first;
+      expect(after).toEqual({ events: [], nextCursor: null, total: 0 });
+    } finally {
+      dev.stop();
+    }
+    expect(await dev.status).toBe(0);
+  });
+
+  it('prints an endpoint a client accepts when listening on every interface (--host 0.0.0.0)', async () => {
+    const dev = startDev(['--port', '0', '--host', '0.0.0.0']);
+    const url = await dev.url;
+    try {
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(dev.out.join('\n')).toContain(`export AUDITWIRE_ENDPOINT=${url}`);
+      expect(dev.err.join('\n')).toContain('listening on 0.0.0.0');
+      const { AuditsClient } = await import('../../../src/index.js');
+      const client = new AuditsClient({ adapter: 'auditlog', endpoint: url, apiKey: 'dev:dev' });
+      try {
+        expect((await client.sendAudit({ action: 'user.login', actor: { id: 'u' }, tenant: { id: 't' } })).verified).toBe(true);
+      } finally {
+        await client.close();
+      }
+    } finally {
+      dev.stop();
+    }
+    expect(await dev.status).toBe(0);
+  });
+
   it('logs nothing per request with --quiet', async () => {
     const dev = startDev(['--port', '0', '--quiet']);
     const url = await dev.url;
@@ -196,7 +246,7 @@ describe('auditwire dev (built CLI)', () => {
       const url = (match as RegExpExecArray)[1] as string;
       const response = await fetch(`${url}/_auditwire/events`);
       expect(response.status).toBe(200);
-      expect(await response.json()).toEqual({ events: [] });
+      expect(await response.json()).toEqual({ events: [], nextCursor: null, total: 0 });
 
       // The built package's client, through each adapter, to the built CLI's server: all four formats served.
       const { AuditsClient } = (await import(pathToFileURL(`${repoRoot}dist/index.js`).href)) as typeof import('../../../src/index.js');

@@ -112,7 +112,7 @@ function fakeTerminal(isTTY: boolean): ProgressStream & { readonly writes: strin
 }
 
 const events = (count: number, prefix = 'evt'): Array<Record<string, unknown>> =>
-  Array.from({ length: count }, (_, i) => ({ id: `${prefix}-${i}`, action: 'user.login', crud: 'r', actor: { id: `u-${i}` }, tenant: { id: 't-1' } }));
+  Array.from({ length: count }, (_, i) => ({ id: `${prefix}-${i}`, action: 'user.login', time: '2024-05-01T12:00:00Z', crud: 'r', actor: { id: `u-${i}` }, tenant: { id: 't-1' } }));
 
 describe.each(adapters)('auditwire send --adapter $adapter', (adapterCase) => {
   let server: ReferenceServer;
@@ -384,7 +384,7 @@ describe.each(adapters)('auditwire send --adapter $adapter', (adapterCase) => {
         expect(linesOfFile(failuresPath).sort()).toEqual([...lines].sort());
         const reasons = linesOfFile(`${failuresPath}.errors.jsonl`).map((line) => JSON.parse(line) as Record<string, unknown>);
         expect(reasons.map((reason) => reason.code)).toEqual(['TIMEOUT', 'TIMEOUT']);
-        expect(run.err.join('\n')).toMatch(/interrupted: stopped reading after line 2/);
+        expect(run.err.join('\n')).toMatch(/interrupted: stopped reading standard input after line 2; the events after it were not read; to resume, feed it again from line 3/);
       } finally {
         await slow.close();
       }
@@ -423,7 +423,7 @@ describe.each(adapters)('auditwire send --adapter $adapter', (adapterCase) => {
 
     it('rejects input that is neither JSON nor JSONL, and empty input', async () => {
       expect(expectUsageProblem(await send(['-', ...target()], { stdin: Readable.from(['hello\nworld\n']) }))).toMatch(/not valid JSON/);
-      expect(expectUsageProblem(await send(['-', ...target()], { stdin: Readable.from([' \n']) }))).toMatch(/no input/);
+      expect(expectUsageProblem(await send(['-', ...target()], { stdin: Readable.from([' \n']) }))).toMatch(/standard input is empty/);
       const terminal = Object.assign(new PassThrough(), { isTTY: true });
       expect(expectUsageProblem(await send(['-', ...target()], { stdin: terminal }))).toMatch(/no input: give a FILE or pipe/);
     });
@@ -450,3 +450,155 @@ describe.each(adapters)('auditwire send --adapter $adapter', (adapterCase) => {
 function byId(a: unknown, b: unknown): number {
   return String((a as { id: string }).id).localeCompare(String((b as { id: string }).id));
 }
+
+describe('auditwire send on a first day: telling the user what happens', () => {
+  let server: ReferenceServer;
+  const key = `consumer:${SECRET_HALF}`;
+  beforeAll(async () => {
+    server = await createReferenceServer();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+  const auditlog = (): string[] => {
+    vi.stubEnv('AUDITWIRE_API_KEY', key);
+    return ['--adapter', 'auditlog', '--endpoint', server.url];
+  };
+  const timed = (id: string): Record<string, unknown> => ({ id, action: 'user.login', time: '2024-05-01T12:00:00Z', actor: { id: 'u' }, tenant: { id: 't' } });
+
+  it('says at once that it cannot connect and is retrying, and an interrupt keeps every event of the FILE in the failures file', async () => {
+    const closed = await createReferenceServer();
+    const url = closed.url;
+    await closed.close();
+    const lines = Array.from({ length: 3_000 }, (_, i) => JSON.stringify(timed(`down-${i}`)));
+    const input = writeInput(`${lines.join('\n')}\n`);
+    const controller = new AbortController();
+    const err: string[] = [];
+    vi.stubEnv('AUDITWIRE_API_KEY', key);
+    const status = await runSend([input, '--adapter', 'auditlog', '--endpoint', url], {
+      out: () => {},
+      // Ctrl-C as soon as the notice is out: the notice must come while the client is still retrying.
+      err: (line) => {
+        err.push(line);
+        if (line.includes('cannot connect')) controller.abort();
+      },
+      signal: controller.signal,
+      cwd: dir,
+      interruptGraceMs: 20,
+    });
+    expect(status).toBe(1);
+    expect(err[0]).toMatch(/^auditwire: cannot connect to the server \(network error: ECONNREFUSED.*\); retrying in \d+\.\d s, and on until the delivery deadline \(Ctrl-C stops\)$/);
+    expect(err.join('\n')).toMatch(/interrupted: stopped reading after line \d+; every event not sent \(failed, in flight, or not read yet: \d+\) is in .*\.failed\.jsonl: send that file to resume/);
+    // Resuming from the failures file sends every event of the input: none was lost by the interrupt.
+    expect(linesOfFile(`${input}.failed.jsonl`).sort()).toEqual([...lines].sort());
+    const codes = new Set(linesOfFile(`${input}.failed.jsonl.errors.jsonl`).map((line) => (JSON.parse(line) as { code: string }).code));
+    expect([...codes].every((code) => ['NOT_SENT', 'TIMEOUT', 'CLIENT_CLOSED', 'DELIVERY'].includes(code))).toBe(true);
+    expect(codes.has('NOT_SENT')).toBe(true);
+  });
+
+  it('prints progress lines when stderr is not a terminal', async () => {
+    const slow = await createReferenceServer({ faults: { slowProbability: 1, slowMs: 200 } });
+    try {
+      vi.stubEnv('AUDITWIRE_API_KEY', key);
+      const run = await send([writeInput(`${JSON.stringify(timed('slow-1'))}\n`), '--adapter', 'auditlog', '--endpoint', slow.url], {
+        progress: fakeTerminal(false),
+        progressIntervalMs: 20,
+      });
+      expect(run.status).toBe(0);
+      expect(run.err.some((line) => /^auditwire: progress: [01] sent, 0 failed, 1 read in \d+ s \(\d+ events\/s\)$/.test(line))).toBe(true);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('rewrites a failures file sent again in place (never FILE.failed.jsonl.failed.jsonl) and removes it once all is sent', async () => {
+    const input = writeInput(`${JSON.stringify(timed('ok-1'))}\n${JSON.stringify({ ...timed('bad-1'), severity: 'loud' })}\n`);
+    const first = await send([input, ...auditlog()]);
+    expect(first.status).toBe(1);
+    const failures = `${input}.failed.jsonl`;
+    expect(linesOfFile(failures)).toHaveLength(1);
+    // A validation failure cannot succeed as it is: no "send that file again" for it.
+    expect(first.err.join('\n')).not.toMatch(/send that file again/);
+    expect(first.err).toContain(`auditwire: 1 of them will fail again until the event is fixed (1 VALIDATION): ${failures}.errors.jsonl says what is wrong with each, line for line`);
+
+    const again = await send([failures, ...auditlog()]);
+    expect(again.status).toBe(1);
+    expect(existsSync(`${failures}.failed.jsonl`)).toBe(false);
+    expect(linesOfFile(failures)).toHaveLength(1);
+
+    writeFileSync(failures, `${JSON.stringify(timed('bad-1'))}\n`);
+    const fixed = await send([failures, ...auditlog()]);
+    expect(fixed.status).toBe(0);
+    expect(existsSync(failures)).toBe(false);
+    expect(existsSync(`${failures}.errors.jsonl`)).toBe(false);
+    expect(fixed.err).toContain(`auditwire: removed ${failures} (and its errors file): every event was sent this time`);
+  });
+
+  it('removes a stale failures file left by an earlier run when every event is sent', async () => {
+    const input = writeInput(`${JSON.stringify(timed('stale-1'))}\n`);
+    writeFileSync(`${input}.failed.jsonl`, '{"action":"from an earlier run"}\n');
+    writeFileSync(`${input}.failed.jsonl.errors.jsonl`, '{"code":"DELIVERY"}\n');
+    const run = await send([input, ...auditlog()]);
+    expect(run.status).toBe(0);
+    expect(existsSync(`${input}.failed.jsonl`)).toBe(false);
+    expect(existsSync(`${input}.failed.jsonl.errors.jsonl`)).toBe(false);
+  });
+
+  it('says that failures the server may take later can be sent again as they are', async () => {
+    const refusing = await createReferenceServer({ credentials: { auditlog: 'a:b' } });
+    try {
+      vi.stubEnv('AUDITWIRE_API_KEY', key);
+      const input = writeInput(`${JSON.stringify(timed('auth-1'))}\n`);
+      const run = await send([input, '--adapter', 'auditlog', '--endpoint', refusing.url]);
+      expect(run.err).toContain(`auditwire: 1 of them can succeed when sent again as they are: auditwire send ${input}.failed.jsonl (same options)`);
+    } finally {
+      await refusing.close();
+    }
+  });
+
+  it('warns that --batch-size above the adapter\'s limit is lowered to it', async () => {
+    const run = await send([writeInput(`${JSON.stringify(timed('batch-1'))}\n`), ...auditlog(), '--batch-size', '1000']);
+    expect(run.status).toBe(0);
+    expect(run.err).toContain("auditwire: warning: --batch-size 1000 is above the auditlog adapter's limit of 100 events per request; sending 100 per request");
+  });
+
+  it('counts events without "time" stamped with the send time, and refuses them with --require-time', async () => {
+    const untimed = { id: 'untimed-1', action: 'user.login', actor: { id: 'u' }, tenant: { id: 't' } };
+    const input = writeInput(`${JSON.stringify(untimed)}\n${JSON.stringify({ ...untimed, id: 'untimed-2' })}\n${JSON.stringify(timed('timed-1'))}\n`);
+    const stamped = await send([input, ...auditlog()]);
+    expect(stamped.status).toBe(0);
+    expect(stamped.err).toContain('auditwire: warning: 2 events had no "time" and were stamped with the time they were sent; give each event the time it happened, or pass --require-time to refuse such events');
+    const refused = await send([input, ...auditlog(), '--require-time']);
+    expect(refused.status).toBe(1);
+    expect(summaryOf(refused)).toEqual({ sent: 1, verified: 1, failed: 2 });
+    expect(refused.err.join('\n')).toMatch(/line 1 \(id untimed-1\): VALIDATION: \$\.time: missing, and --require-time refuses/);
+  });
+
+  it('names AUDITWIRE_API_KEY, not --api-key, when the bad key came from the environment', async () => {
+    vi.stubEnv('AUDITWIRE_API_KEY', `no-colon-${SECRET_HALF}`);
+    const line = expectUsageProblem(await send([writeInput('{}'), '--adapter', 'auditlog', '--endpoint', server.url]));
+    expect(line).toMatch(/^auditwire: AUDITWIRE_API_KEY: /);
+    expect(line).not.toContain(SECRET_HALF);
+  });
+
+  it('warns when the endpoint already holds the path the adapter appends, and explains a 404', async () => {
+    const run = await send([writeInput(`${JSON.stringify(timed('path-1'))}\n`), ...auditlog(), '--endpoint', `${server.url}/api/v1/events`]);
+    expect(run.status).toBe(1);
+    expect(run.err[0]).toBe(`auditwire: warning: the endpoint ${server.url}/api/v1/events already ends with /api/v1/events, which the auditlog adapter appends itself; give the service's base URL`);
+    expect(run.err).toContain(
+      'auditwire: the server answered 404 (not found): the auditlog adapter appends /api/v1/events to the endpoint, so the endpoint must be the service\'s base URL, without that path',
+    );
+  });
+
+  it('names --max-queue-bytes, an option of this command, for an event larger than the queue', async () => {
+    const big = { ...timed('big-1'), description: 'x'.repeat(100) };
+    const run = await send([writeInput(`${JSON.stringify(big)}\n`), ...auditlog(), '--max-queue-bytes', '200']);
+    expect(run.status).toBe(1);
+    expect(run.err.join('\n')).toMatch(/more than the client queue holds \(raise it with --max-queue-bytes, default 16777216\)/);
+  });
+
+  it('says what "time" must be when it is a number such as Date.now()', async () => {
+    const run = await send([writeInput(`${JSON.stringify({ ...timed('num-1'), time: 1_733_000_000_000 })}\n`), ...auditlog()]);
+    expect(run.err.join('\n')).toMatch(/\$\.time: must be an ISO-8601 date-time string with a time zone \(e\.g\. 2024-05-01T12:00:00Z\) or a Date/);
+  });
+});

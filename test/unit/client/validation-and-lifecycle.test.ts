@@ -455,6 +455,13 @@ describe('constructor options', () => {
     expect(error.issues.map((issue) => issue.path)).toEqual(['options.endpoint']);
   });
 
+  it('says that 0.0.0.0 is a listen address and names the loopback endpoint to use instead', () => {
+    for (const [endpoint, instead] of [['http://0.0.0.0:4318', 'http://127.0.0.1:4318'], ['http://[::]:4318', 'http://[::1]:4318']] as const) {
+      const error = constructionError({ adapter: 'auditlog', endpoint, apiKey: 'consumer:secret' });
+      expect(error.issues).toEqual([{ path: 'options.endpoint', message: expect.stringContaining(`listen address, not one to connect to: use ${instead}`) }]);
+    }
+  });
+
   it('accepts that endpoint when allowInsecureHttp is set', async () => {
     const client = new AuditsClient({ adapter: 'auditlog', endpoint: 'http://example.com', apiKey: 'consumer:secret', allowInsecureHttp: true });
     expect(client.adapter).toBe('auditlog');

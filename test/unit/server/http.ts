@@ -29,7 +29,7 @@ export async function startServer(options: ReferenceServerOptions = {}): Promise
 /** Sends `body` as JSON (or `raw` text as is) and reads the whole answer. */
 export async function send(
   url: string,
-  init: { method?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+  init: { method?: string; body?: unknown; raw?: string | Uint8Array; headers?: Record<string, string> } = {},
 ): Promise<Answer> {
   const hasBody = init.body !== undefined || init.raw !== undefined;
   const response = await fetch(url, {

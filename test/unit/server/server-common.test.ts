@@ -66,7 +66,7 @@ describe('onRequest', () => {
       { method: 'POST', path: '/publisher/v1/project/p/event', status: 401, format: 'retraced', events: 0 },
       { method: 'POST', path: '/auth/vendor', status: 200, events: 0 },
       { method: 'GET', path: '/nowhere', status: 404, events: 0 },
-      { method: 'GET', path: '/_auditwire/events', status: 200, events: 0 },
+      { method: 'GET', path: '/_auditwire/events', status: 200, events: 0, listed: 2 },
     ]);
   });
 
@@ -87,8 +87,25 @@ describe('routes common to the server', () => {
     for (const format of FORMATS) await format.send(server);
     const answer = await send(`${server.url}/_auditwire/events`);
     expect(answer.status).toBe(200);
-    expect(answer.json).toEqual({ events: JSON.parse(JSON.stringify(server.events)) as unknown });
+    expect(answer.json).toEqual({ events: JSON.parse(JSON.stringify(server.events)) as unknown, nextCursor: null, total: 4 });
     expect(server.events.map((event) => event.eventId)).toEqual(['evt-a', 'evt-r', 'evt-l', 'evt-f']);
+  });
+
+  it('pages the list from a cursor that survives DELETE /_auditwire/events, which forgets the ids too', async () => {
+    const server = await startServer({ deduplicate: true });
+    for (const format of FORMATS) await format.send(server);
+    const page = (query: string): Promise<{ events: Array<{ eventId: string }>; nextCursor: string | null; total: number }> =>
+      send(`${server.url}/_auditwire/events${query}`).then((answer) => answer.json as never);
+    const first = await page('?limit=3');
+    expect(first.events.map((event) => event.eventId)).toEqual(['evt-a', 'evt-r', 'evt-l']);
+    expect(first.nextCursor).toBe('3');
+    expect((await send(`${server.url}/_auditwire/events`, { method: 'DELETE' })).json).toEqual({ cleared: 4 });
+    expect(server.events).toEqual([]);
+    await FORMATS[0]!.send(server);
+    // A cursor from before the clear continues at the oldest event kept; the cleared id is stored again.
+    expect((await page(`?cursor=${first.nextCursor}`)).events.map((event) => event.eventId)).toEqual(['evt-a']);
+    expect((await page('?cursor=4')).events).toHaveLength(1);
+    expect((await page('?cursor=5')).events).toHaveLength(0);
   });
 
   it('answers unknown routes and wrong methods with a JSON 404', async () => {
