@@ -54,7 +54,7 @@ const isoDateTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601
 const dateValue = z.custom<Date>((value) => typeof value === 'object' && value !== null && Number.isFinite(dateTimeValue(value)));
 // One message for the union: zod's own for a number (`time: Date.now()`) is a bare "Invalid input".
 const TimeSchema = z.union([isoDateTime, dateValue], {
-  error: 'must be an ISO-8601 date-time string with a time zone (e.g. 2024-05-01T12:00:00Z) or a valid Date; a number such as Date.now() is not accepted',
+  error: 'must be an ISO-8601 date-time string with a time zone (e.g. 2024-05-01T12:00:00Z) or a Date; a number such as Date.now() is not accepted',
 });
 
 export const AuditEventSchema = z
