@@ -17,7 +17,7 @@ export function insertStatement(names: TableNames, events: readonly PreparedEven
   return {
     text:
       `INSERT INTO ${names.table} (event_id, hash, wire, bytes, adapter) ` +
-      'SELECT e, h, w, b, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS u(e, h, w, b)',
-    values: [events.map((e) => e.id), events.map((e) => e.hash), events.map((e) => e.wire), events.map((e) => e.bytes), adapter],
+      'SELECT e, h, w, b, $1 FROM unnest($2::text[], $3::text[], $4::text[], $5::int[]) AS u(e, h, w, b)',
+    values: [adapter, events.map((e) => e.id), events.map((e) => e.hash), events.map((e) => e.wire), events.map((e) => e.bytes)],
   };
 }

@@ -15,9 +15,13 @@ export interface QueryExecutor {
   query(text: string, values: unknown[]): PromiseLike<unknown>;
 }
 
-/** A postgres.js `sql` instance or transaction: its `unsafe(text, values)` runs a statement with `$1` parameters. */
+/**
+ * A postgres.js `sql` instance or transaction: its `unsafe(text, values)` runs a statement with `$1` parameters.
+ * (`never[]`: postgres.js types its parameters narrowly, and the outbox passes only strings, numbers, booleans,
+ * null and arrays of them.)
+ */
 export interface UnsafeExecutor {
-  unsafe(text: string, values: unknown[]): PromiseLike<unknown>;
+  unsafe(text: string, values: never[]): PromiseLike<unknown>;
 }
 
 /** What `createOutbox({ db })`, `record(tx)` and `recordMany(tx)` accept. */
@@ -29,7 +33,7 @@ export function toExecutor(db: unknown, what: string): SqlExecutor {
   const unsafe = (db as Partial<UnsafeExecutor> | null)?.unsafe;
   if ((typeof db === 'function' || typeof db === 'object') && db !== null && typeof unsafe === 'function') {
     const sql = db as UnsafeExecutor;
-    return { query: async (text, values) => rowsOf(await sql.unsafe(text, [...values])) };
+    return { query: async (text, values) => rowsOf(await sql.unsafe(text, [...values] as never[])) };
   }
   const query = (db as Partial<QueryExecutor> | null)?.query;
   if ((typeof db === 'function' || typeof db === 'object') && db !== null && typeof query === 'function') {

@@ -36,6 +36,10 @@ export interface PickyVendor {
   readonly stored: Map<string, number>;
   /** How many times each id arrived. */
   readonly received: Map<string, number>;
+  /** Answer every request this much later (a slow vendor). */
+  delayMs: number;
+  /** Answer the next this many requests with 503. */
+  failNext: number;
   close(): Promise<void>;
 }
 
@@ -45,7 +49,13 @@ export async function startPickyVendor(refuse: (id: string) => boolean): Promise
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+    req.on('end', () => setTimeout(answer, vendor.delayMs));
+    const answer = (): void => {
+      if (vendor.failNext > 0) {
+        vendor.failNext--;
+        res.writeHead(503).end();
+        return;
+      }
       const events = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: string }[];
       const results = events.map((event) => {
         received.set(event.id, (received.get(event.id) ?? 0) + 1);
@@ -54,7 +64,7 @@ export async function startPickyVendor(refuse: (id: string) => boolean): Promise
         return { ok: true, hash: hashEvent(event) };
       });
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(results));
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -86,7 +96,19 @@ export async function startPickyVendor(refuse: (id: string) => boolean): Promise
       return { kind: 'per-event', outcomes, resend: [] };
     },
   };
-  return { adapter, stored, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  const vendor: PickyVendor = {
+    adapter,
+    stored,
+    received,
+    delayMs: 0,
+    failNext: 0,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+  return vendor;
 }
 
 /** Resolves once `check()` holds, polling every 20 ms; rejects after `ms` with `what`. Bounded. */
