@@ -114,7 +114,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     if (this.#spool?.hasPending === true) this.#spool.commitNow();
   }
 
-  /** For `auditwire/outbox` (src/client/prepared-intake.ts): prepare as sendAudit does; deliver a prepared event. */
+  /** For `auditwire/outbox` (src/client/prepared-intake.ts): prepare as sendAudit does; deliver a prepared event. @internal */
   [PREPARED_INTAKE](): PreparedIntake {
     return {
       adapter: this.#adapter.name,

@@ -55,6 +55,7 @@ export class OutboxRelay extends EventEmitter<OutboxRelayEventMap> {
   #stopping = false;
   #stopped: Promise<void> | undefined;
 
+  /** @internal Relays are made by `outbox.startRelay()`. */
   constructor(deps: RelayDependencies) {
     super();
     this.#deps = deps;
