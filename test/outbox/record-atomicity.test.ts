@@ -30,7 +30,7 @@ describe('record inside the caller transaction, from several processes', () => {
     for (let writer = 0; writer < WRITERS; writer++) {
       children.push(startChild('./writer-child.mjs', { url, schema, endpoint: server.url, writer, transactions: PER_WRITER }));
     }
-    const reports = await Promise.all(children.map((child) => child.line((line) => line.startsWith('{'), 120_000)));
+    const reports = await Promise.all(children.map((child) => child.line((line) => line.startsWith('{'), sized({ ci: 80_000, full: 500_000 }))));
     const { committed, rolledBack } = reports
       .map((line) => JSON.parse(line) as { committed: string[]; rolledBack: string[] })
       .reduce((all, one) => ({ committed: [...all.committed, ...one.committed], rolledBack: [...all.rolledBack, ...one.rolledBack] }));
@@ -60,5 +60,5 @@ describe('record inside the caller transaction, from several processes', () => {
       duplicatesAbsorbed: server.stats.duplicates,
       seconds,
     });
-  });
+  }, sized({ ci: 90_000, full: 600_000 }));
 });
