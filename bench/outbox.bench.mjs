@@ -24,7 +24,7 @@ const QUEUE = 'audit_events';
 const event = (id) => ({ id, action: 'user.role.changed', actor: { id: 'user-42', name: 'Ada' }, target: { id: 'user-7', type: 'user' }, tenant: { id: 'acme' } });
 
 export async function run() {
-  const pool = new pg.Pool({ connectionString: URL_, max: 12 });
+  const pool = new pg.Pool({ connectionString: URL_, max: 48 });
   pool.on('error', () => {});
   try {
     await pool.query('SELECT 1');
@@ -38,7 +38,8 @@ export async function run() {
     const throughput = [];
     for (const relays of [1, 3]) {
       throughput.push({ name: 'auditwire outbox', relays, ...(await drain('auditwire', relays, pool, sink)) });
-      throughput.push({ name: 'pg-boss (fetch + complete)', relays, ...(await drain('pgboss', relays, pool, sink)) });
+      throughput.push({ name: 'pg-boss (fetch + complete)', relays, ...(await drain('pgboss', relays, pool, sink, 1)) });
+      throughput.push({ name: 'pg-boss, 4 loops per worker', relays, ...(await drain('pgboss', relays, pool, sink, 4)) });
     }
     const cost = await recordCost(pool, sink);
     const latency = await commitToDelivered(pool, sink);
@@ -59,8 +60,8 @@ async function withSchema(pool, fn) {
   }
 }
 
-function startWorker(kind, schema, sink, onDelivered) {
-  const child = fork(new URL('./outbox-worker.mjs', import.meta.url), [JSON.stringify({ kind, url: URL_, schema, endpoint: sink.referenceUrl, queue: QUEUE })], {
+function startWorker(kind, schema, sink, onDelivered, loops = 1) {
+  const child = fork(new URL('./outbox-worker.mjs', import.meta.url), [JSON.stringify({ kind, url: URL_, schema, endpoint: sink.referenceUrl, queue: QUEUE, loops })], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const ready = new Promise((resolve, reject) => {
@@ -85,7 +86,7 @@ function startWorker(kind, schema, sink, onDelivered) {
 }
 
 /** Fills a backlog of BACKLOG events, then times `relays` processes draining it. */
-async function drain(kind, relays, pool, sink) {
+async function drain(kind, relays, pool, sink, loops = 1) {
   return withSchema(pool, async (schema) => {
     const ids = Array.from({ length: BACKLOG }, (_, i) => `${kind}-${relays}-${i}`);
     if (kind === 'auditwire') {
@@ -107,10 +108,16 @@ async function drain(kind, relays, pool, sink) {
     let done;
     const finished = new Promise((resolve) => (done = resolve));
     const workers = Array.from({ length: relays }, () =>
-      startWorker(kind, schema, sink, (delivered) => {
-        count += delivered.length;
-        if (count >= BACKLOG) done();
-      }),
+      startWorker(
+        kind,
+        schema,
+        sink,
+        (delivered) => {
+          count += delivered.length;
+          if (count >= BACKLOG) done();
+        },
+        loops,
+      ),
     );
     await Promise.all(workers.map((worker) => worker.ready));
     const started = performance.now();
@@ -197,9 +204,9 @@ async function commitToDelivered(pool, sink) {
     await worker.ready;
     worker.go();
     const total = 1_000 * LATENCY_SECONDS;
-    const WRITERS = 10;
+    const WRITERS = 40;
     const started = performance.now();
-    // Ten writers, each on its schedule of 100 transactions a second (a late one does not wait for the next slot).
+    // Forty writers, each on its schedule of 25 transactions a second (a late one does not wait for the next slot).
     await Promise.all(
       Array.from({ length: WRITERS }, async (_, writer) => {
         const tx = await pool.connect();
@@ -233,10 +240,10 @@ async function commitToDelivered(pool, sink) {
 function report(version, throughput, cost, latency) {
   const lines = [];
   lines.push('## Transactional outbox (auditwire/outbox) vs pg-boss, same PostgreSQL, one run', '');
-  lines.push(`PostgreSQL ${version}, loopback; the benchmark sink in its own process; every relay/worker its own process with the same client options (AuditLog.co adapter, batches of up to 100). Relays: defaults (batch 100, 4 claims in flight, NOTIFY). pg-boss ${pgBossVersion()}: jobs inserted beforehand, 4 loops per worker each doing \`fetch(batchSize 100)\` -> \`sendAudits\` -> \`complete\`.`, '');
+  lines.push(`PostgreSQL ${version}, loopback; the benchmark sink in its own process; every relay/worker its own process with the same client options (AuditLog.co adapter, batches of up to 100). Relays: defaults (batch 100, 4 claims in flight, NOTIFY). pg-boss ${pgBossVersion()}: jobs inserted beforehand; a worker runs one loop of \`fetch(batchSize 100)\` -> \`sendAudits\` -> \`complete\`, as its \`work()\` handles one batch at a time by default; the "4 loops" rows give each pg-boss worker four such loops, like the relay's four claims in flight.`, '');
   lines.push('| queue | processes | events | seconds | events/s | vs pg-boss |', '| --- | --- | --- | --- | --- | --- |');
   for (const row of throughput) {
-    const boss = throughput.find((other) => other.relays === row.relays && other.name.startsWith('pg-boss'));
+    const boss = throughput.find((other) => other.relays === row.relays && other.name === 'pg-boss (fetch + complete)');
     lines.push(`| ${row.name} | ${row.relays} | ${formatRate(row.events)} | ${row.seconds.toFixed(2)} | ${formatRate(row.rate)} | ${row === boss ? '1.0x' : `${(row.rate / boss.rate).toFixed(1)}x`} |`);
   }
   lines.push('', `\`record\` inside a transaction (BEGIN; UPDATE one row; COMMIT), medians of 400 interleaved rounds on one connection: ${cost.roundTrips} extra round trip; the transaction took ${cost.plain} µs without it, ${cost.record} µs with \`record\` (the call itself ${cost.recordCall} µs); with pg-boss's \`insert\` in the same transaction ${cost.boss} µs (the call ${cost.bossCall} µs).`, '');
@@ -256,4 +263,10 @@ function readPackage(name) {
   return readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) console.log(await run());
+if (process.env.OUTBOX_EXPERIMENT) {
+  const pool = new pg.Pool({ connectionString: URL_, max: 48 });
+  const sink = await startSink();
+  for (const [kind, loops] of [['auditwire', 1], ['pgboss', 1], ['auditwire', 1], ['pgboss', 1]]) console.log(kind, loops, (await drain(kind, 1, pool, sink, loops)).rate.toFixed(0));
+  await sink.stop();
+  await pool.end();
+} else if (import.meta.url === `file://${process.argv[1]}`) console.log(await run());

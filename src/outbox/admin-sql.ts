@@ -17,8 +17,8 @@ export interface OutboxStats {
 export async function readStats(db: SqlExecutor, names: TableNames): Promise<OutboxStats> {
   const [row] = await db.query(
     `SELECT
-  count(*) FILTER (WHERE state = 'pending' AND (lease_token IS NULL OR visible_at <= now()))::int AS pending,
-  count(*) FILTER (WHERE state = 'pending' AND lease_token IS NOT NULL AND visible_at > now())::int AS leased,
+  count(*) FILTER (WHERE state = 'pending' AND (leased_until IS NULL OR leased_until <= now()))::int AS pending,
+  count(*) FILTER (WHERE state = 'pending' AND leased_until > now())::int AS leased,
   count(*) FILTER (WHERE state = 'dead')::int AS dead,
   coalesce(floor(extract(epoch FROM now() - min(created_at) FILTER (WHERE state = 'pending')) * 1000), 0)::float8 AS oldest
 FROM ${names.table}`,
@@ -41,7 +41,7 @@ export interface DeadRowFilter {
 /** Makes dead rows pending again (due now, attempts counted afresh); returns how many. */
 export async function retryDead(db: SqlExecutor, names: TableNames, filter: DeadRowFilter = {}): Promise<number> {
   const rows = await db.query(
-    `UPDATE ${names.table} SET state = 'pending', visible_at = now(), lease_token = NULL, attempts = 0
+    `UPDATE ${names.table} SET state = 'pending', visible_at = now(), leased_until = NULL, lease_token = NULL, attempts = 0
 WHERE state = 'dead' AND ($1::text[] IS NULL OR event_id = ANY($1::text[])) RETURNING 1 AS one`,
     [filter.ids === undefined ? null : [...filter.ids]],
   );

@@ -7,10 +7,12 @@ import type { TableNames } from './table-names.js';
  * creates what is missing and re-applies the storage parameters; it takes no lock that blocks `record()`.
  *
  * Why these shapes:
- * - `visible_at` is the only clock a row has, as in SQS's visibility timeout: a pending row whose `visible_at`
- *   has come is claimable; a claim pushes it one lease ahead; a crashed relay's rows come back by themselves.
+ * - Two clocks, as SQS's visibility timeout: `visible_at` (when the row is due: now, or after its backoff) and
+ *   `leased_until` (while a relay holds it). A claim sets only the lease, in columns no index holds, so claims and
+ *   heartbeats are HOT updates; a crashed relay's rows come back by themselves once the lease lapses.
  * - The partial index on `(visible_at, id) WHERE state = 'pending'` holds only live rows, in claim order, so a
- *   claim reads O(batch) index entries however many dead rows or receipts there are.
+ *   claim reads O(batch + rows leased now) index entries however large the backlog, and dead rows cost nothing.
+ * - fillfactor 70 leaves each page room for the HOT versions of its rows' claims and heartbeats.
  * - Delivered rows are deleted (or moved to the receipts table), so the table holds the backlog only; the
  *   storage parameters make autovacuum follow its churn by row count instead of by table fraction.
  * - The statement-level trigger sends one NOTIFY per INSERT statement, not per row; NOTIFY is transactional, so
@@ -30,6 +32,7 @@ CREATE TABLE IF NOT EXISTS ${names.table} (
   adapter text NOT NULL,
   state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'dead')),
   visible_at timestamptz NOT NULL DEFAULT now(),
+  leased_until timestamptz,
   lease_token uuid,
   attempts integer NOT NULL DEFAULT 0,
   last_error text,
@@ -38,6 +41,7 @@ CREATE TABLE IF NOT EXISTS ${names.table} (
 );
 CREATE INDEX IF NOT EXISTS ${names.claimIndex} ON ${names.table} (visible_at, id) WHERE state = 'pending';
 ALTER TABLE ${names.table} SET (
+  fillfactor = 70,
   autovacuum_vacuum_scale_factor = 0,
   autovacuum_vacuum_threshold = 5000,
   autovacuum_vacuum_insert_scale_factor = 0,

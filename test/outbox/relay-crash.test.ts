@@ -100,7 +100,7 @@ describe('relays under SIGKILL and a PostgreSQL restart', () => {
       while (sampling) {
         const sampledAt = Date.now();
         const row = await pool
-          .query<{ wait: number | null }>(`SELECT extract(epoch FROM now() - min(visible_at)) * 1000 AS wait FROM auditwire_outbox WHERE state = 'pending' AND visible_at <= now()`)
+          .query<{ wait: number | null }>(`SELECT extract(epoch FROM now() - min(greatest(visible_at, leased_until))) * 1000 AS wait FROM auditwire_outbox WHERE state = 'pending' AND visible_at <= now() AND (leased_until IS NULL OR leased_until <= now())`)
           .catch(() => undefined);
         const wait = Number(row?.rows[0]?.wait ?? 0);
         // Outside the restart (while the server is down no relay can claim, and that is not a stuck row).

@@ -107,7 +107,7 @@ describe('OutboxRelay', () => {
     await outbox.recordMany(pool, [auditEvent('orphan-1'), auditEvent('orphan-2')]);
     const name = outbox.table.split('.')[1];
     // What a relay SIGKILLed mid-delivery leaves: rows leased for 400 ms more under a token nobody will settle.
-    await pool.query(`UPDATE ${schema}.${name} SET lease_token = $1, visible_at = now() + interval '400 milliseconds', attempts = 1`, [randomUUID()]);
+    await pool.query(`UPDATE ${schema}.${name} SET lease_token = $1, leased_until = now() + interval '400 milliseconds', attempts = 1`, [randomUUID()]);
     expect(await outbox.stats()).toMatchObject({ pending: 0, leased: 2 });
     const started = Date.now();
     const seen = collect(outbox.startRelay({ pollIntervalMs: 100, leaseMs: 1_000 }));
