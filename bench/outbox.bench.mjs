@@ -263,10 +263,4 @@ function readPackage(name) {
   return readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8');
 }
 
-if (process.env.OUTBOX_EXPERIMENT) {
-  const pool = new pg.Pool({ connectionString: URL_, max: 48 });
-  const sink = await startSink();
-  for (const [kind, loops] of [['auditwire', 1], ['pgboss', 1], ['auditwire', 1], ['pgboss', 1]]) console.log(kind, loops, (await drain(kind, 1, pool, sink, loops)).rate.toFixed(0));
-  await sink.stop();
-  await pool.end();
-} else if (import.meta.url === `file://${process.argv[1]}`) console.log(await run());
+if (import.meta.url === `file://${process.argv[1]}`) console.log(await run());
