@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { PreparedIntake } from '../client/prepared-intake.js';
 import type { AuditReceipt } from '../delivery/receipt.js';
-import { AuditsError, DeliveryError } from '../errors.js';
+import { AuditsError, DeliveryError, ValidationError } from '../errors.js';
 import { claimSql, deliveredSql, failedSql, heartbeatSql, releaseSql, type ClaimedRow } from './claim-sql.js';
 import { startListener, type NotifyListener } from './notify-listener.js';
 import type { ResolvedRelayOptions } from './relay-options.js';
@@ -75,10 +75,15 @@ export class OutboxRelay extends EventEmitter<OutboxRelayEventMap> {
 
   /**
    * Stops claiming, lets the rows in flight settle (up to `timeoutMs`), then gives back what is still held, so
-   * another relay takes it at once instead of after the lease. Idempotent. Never rejects.
+   * another relay takes it at once instead of after the lease. Idempotent. Never rejects; a `timeoutMs` that is
+   * not an integer >= 0 throws `ValidationError` at once.
    */
   stop(options: RelayStopOptions = {}): Promise<void> {
-    this.#stopped ??= this.#shutdown(options.timeoutMs ?? 30_000);
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 0) {
+      throw new ValidationError([{ path: 'stop.timeoutMs', message: 'must be an integer >= 0' }]);
+    }
+    this.#stopped ??= this.#shutdown(timeoutMs);
     return this.#stopped;
   }
 

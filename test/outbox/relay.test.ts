@@ -155,6 +155,7 @@ describe('OutboxRelay', () => {
     const relay = outbox.startRelay({ pollIntervalMs: 20 });
     const seen = collect(relay);
     await until(() => seen.delivered.length === 2, 5_000, 'the deliveries');
+    expect(() => relay.stop({ timeoutMs: -1 })).toThrow(/stop.timeoutMs: must be an integer >= 0/);
     await relay.stop();
     await relay.stop();
     await outbox.record(pool, auditEvent('after-stop'));
