@@ -62,8 +62,8 @@ await waitFor('stop');
 await stop();
 await client.close();
 clearInterval(flushTimer);
-if (delivered.length > 0) process.send({ delivered });
-process.exit(0);
+// Exit once the last report is written to the channel, not before.
+process.send({ delivered }, () => process.exit(0));
 
 function waitFor(word) {
   if (word === 'go' && process.argv[2] === undefined) return Promise.resolve();
