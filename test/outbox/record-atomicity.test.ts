@@ -6,10 +6,10 @@ import { ensureOutboxBuilt, startChild, type Child } from './child-process.js';
 import { until, useSchema } from './outbox-fixture.js';
 
 // Done means: 2,000 transactions from 4 writer processes, a third of them rolled back after record(): every
-// committed event delivered, no rolled-back event ever sent. (CI: 4 x 45; `npm run reliability`: 4 x 500.)
+// committed event delivered, no rolled-back event ever sent. (CI: 4 x 30; `npm run reliability`: 4 x 500.)
 
 const WRITERS = 4;
-const PER_WRITER = sized({ ci: 45, full: 500 });
+const PER_WRITER = sized({ ci: 30, full: 500 });
 const { url, schema, pool } = await useSchema();
 ensureOutboxBuilt();
 const server = await testing.createReferenceServer({ deduplicate: true });
