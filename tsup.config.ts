@@ -14,12 +14,12 @@ const shared: Options = {
 
 export default defineConfig([
   // ESM: dependencies stay external, as npm installed them.
-  { ...shared, entry: { index: 'src/index.ts', testing: 'src/testing.ts' }, format: ['esm'], dts: true, clean: true },
+  { ...shared, entry: { index: 'src/index.ts', testing: 'src/testing.ts', outbox: 'src/outbox.ts' }, format: ['esm'], dts: true, clean: true },
   // CJS: canonicalize and p-retry (and p-retry's own dependency) ship as ESM only, so they are bundled in and
   // `require('auditwire')` needs no require(esm) support.
   {
     ...shared,
-    entry: { index: 'src/index.ts', testing: 'src/testing.ts' },
+    entry: { index: 'src/index.ts', testing: 'src/testing.ts', outbox: 'src/outbox.ts' },
     format: ['cjs'],
     dts: true,
     noExternal: ['canonicalize', 'p-retry', 'is-network-error'],

@@ -14,7 +14,7 @@ const work = mkdtempSync(join(tmpdir(), 'auditwire-reliability-'));
 const figuresPath = join(work, 'figures.jsonl');
 const resultsPath = join(work, 'vitest.json');
 const vitest = join(root, 'node_modules', '.bin', 'vitest');
-const files = ['test/reliability', 'test/property/fuzz-'];
+const files = ['test/reliability', 'test/property/fuzz-', 'test/outbox/record-atomicity', 'test/outbox/relay-crash'];
 
 console.log(`auditwire reliability: full run against dist/ (${files.join(', ')}); figures in ${figuresPath}`);
 const started = performance.now();
@@ -100,6 +100,17 @@ for (const f of [sections('outage-memory')[0], sections('outage-memory-uncapped'
   push(row([f.heapCapMiB ? `--max-old-space-size=${f.heapCapMiB}` : `none (V8's default limit: ${fmt(f.maxOldSpaceMiB)} MiB)`, `${f.maxQueueBytes / 2 ** 20} MiB`, `${fmt(f.offered)} (${f.offeredMiB} MiB)`, `${fmt(f.accepted)} / ${fmt(f.refusedFull)}`, f.baselineMiB, f.duringOfferMiB, f.duringOutageMiB, Math.max(f.peakSampledMiB, f.peakKernelMiB), f.growthMiB, `${f.marginMiB} MiB`, f.liveHeapGrowthMiB, f.youngGenerationPeakMiB, `${fmt(f.delivered)} delivered, ${fmt(f.storedIds)} stored, ${f.recoverySeconds} s`]));
 }
 push('', 'Asserted: peak - baseline < maxQueueBytes + margin with the heap cap (an application in a container); the live heap after a full collection < 1.5 x maxQueueBytes + 16 MiB in both runs; every accepted event delivered once the server is back. Without a cap, V8 sizes its heap from the machine (about 4 GiB here) and lets the refused events\' garbage accumulate before collecting, so RSS follows the volume offered, not what the client holds.', '');
+
+const outboxAtomicity = sections('outbox-atomicity')[0];
+const outboxCrash = sections('outbox-crash')[0];
+if (outboxAtomicity || outboxCrash) {
+  push('## Transactional outbox (auditwire/outbox, PostgreSQL)', '');
+  const a = outboxAtomicity;
+  if (a) push(`- Atomicity: ${fmt(a.transactions)} transactions from ${a.writers} writer processes, a third rolled back after \`record\`: ${fmt(a.committed)} committed, ${fmt(a.delivered)} delivered, ${fmt(a.rolledBackSent)} of ${fmt(a.rolledBack)} rolled-back events sent, in ${a.seconds.toFixed(1)} s.`);
+  const c = outboxCrash;
+  if (c) push(`- Crashes: ${fmt(c.events)} committed events, 3 relay processes SIGKILLed ${c.kills} times and restarted, PostgreSQL restarted once (${fmt(c.restartMs)} ms): ${fmt(c.lost)} lost, ${fmt(c.storedTwice)} stored twice (${fmt(c.duplicatesAbsorbed)} resends absorbed by the deduplicating server), longest wait of a due row for a claim ${fmt(c.maxDueWaitMs)} ms (lease ${fmt(c.leaseMs)} ms, poll ${fmt(c.pollIntervalMs)} ms), ${c.seconds.toFixed(1)} s.`);
+  push('');
+}
 
 push('## Security', '');
 const secrets = sections('security-secrets')[0];

@@ -11,6 +11,7 @@ Usage:
   auditwire verify FILE [--retraced]                         check recorded hashes (exit 1 on a mismatch, or none)
   auditwire dev [--port N] [--host H] [--file PATH]          run the local reference server (all four formats)
   auditwire send FILE --adapter NAME [options]               send a JSON/JSONL file of events (backfill)
+  auditwire outbox migrate|status|retry|purge --database-url URL   manage the PostgreSQL outbox table
   auditwire --version | --help
 
 Run "auditwire COMMAND --help" for a command's options.`;
@@ -45,6 +46,10 @@ export async function main(argv: string[]): Promise<number> {
         const { runSend } = await import('./send-command.js');
         const io: CommandIo = { out, err, stdin: process.stdin, progress: process.stderr };
         return await withInterrupt((signal) => runSend(rest, { ...io, signal }));
+      }
+      case 'outbox': {
+        const { runOutbox } = await import('./outbox-command.js');
+        return await runOutbox(rest, { out, err });
       }
       case '--version':
       case '-v':

@@ -16,6 +16,7 @@ import { Spool, type SpoolEntry } from '../spool/spool.js';
 import { HttpTransport } from '../transport/http-transport.js';
 import type { AuditsClientEventMap, AuditsClientStats } from './client-events.js';
 import { FLUSH_BEFORE_EXIT, flushBeforeExit } from './exit-flush.js';
+import { PREPARED_INTAKE, type PreparedIntake } from './prepared-intake.js';
 import { ProcessHold } from './process-hold.js';
 import { resolveOptions } from './resolve-options.js';
 import { redactingHooks } from '../delivery/redacting-hooks.js';
@@ -135,6 +136,23 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     if (this.#state === 'open' && accepted > delivered + failed) void this.flush();
     // Pending acknowledgements: written now, or the next start would send those events again.
     if (this.#spool?.hasPending === true) this.#spool.commitNow();
+  }
+
+  /** For `auditwire/outbox` (src/client/prepared-intake.ts): prepare as sendAudit does; deliver a prepared event. @internal */
+  [PREPARED_INTAKE](): PreparedIntake {
+    return {
+      adapter: this.#adapter.name,
+      logger: this.#logger,
+      prepare: (input) => {
+        if (this.#state !== 'open') throw new ClientClosedError('the client is closed');
+        try {
+          return this.#adapter.prepare(input, this.#prepareContext);
+        } catch (error) {
+          throw unreadableInput(error);
+        }
+      },
+      deliver: (prepared) => (this.#state === 'open' ? this.#enqueue(prepared).promise : this.#refuse(new ClientClosedError('the client is closed'))),
+    };
   }
 
   /** The name of the adapter in use, e.g. `auditlog`. */

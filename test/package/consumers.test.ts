@@ -114,11 +114,14 @@ const typeChecks = `
   const wrong: number = receipt.verified;
   // @ts-expect-error the server's url is read-only
   server.url = 'http://example.com';
+  // @ts-expect-error createOutbox takes options with a db
+  createOutbox(receipt);
   void wrong;
 `;
 
 const esmSource = `import { AuditsClient, hashEvent, type AuditReceipt } from 'auditwire';
 import { createReferenceServer, type ReferenceServer } from 'auditwire/testing';
+import { createOutbox } from 'auditwire/outbox';
 
 function neverCalled(receipt: AuditReceipt, server: ReferenceServer): void {
 ${typeChecks}
@@ -129,9 +132,11 @@ console.log('${MARKER} esm ' + process.version);
 
 const cjsSource = `import auditwire = require('auditwire');
 import testing = require('auditwire/testing');
+import outbox = require('auditwire/outbox');
 
 const { AuditsClient, hashEvent } = auditwire;
 const { createReferenceServer } = testing;
+const { createOutbox } = outbox;
 type AuditReceipt = auditwire.AuditReceipt;
 
 function neverCalled(receipt: AuditReceipt, server: testing.ReferenceServer): void {

@@ -1,0 +1,79 @@
+// One relay process of the outbox benchmark (bench/outbox.bench.mjs), forked: either an auditwire outbox relay or
+// a pg-boss worker doing the same work (fetch a batch, send it through an auditwire client, complete it). Both send
+// to the benchmark sink with the same client options. argv: JSON { kind: 'auditwire' | 'pgboss', url, schema,
+// endpoint, queue }. Protocol over IPC: sends 'ready' when set up; on 'go' starts; sends { delivered: [[id, ms]] }
+// every 50 ms; on 'stop' stops and exits.
+import pg from 'pg';
+import { AuditsClient } from '../dist/index.js';
+import { createOutbox } from '../dist/outbox.js';
+
+const job = JSON.parse(process.argv[2]);
+const client = new AuditsClient({ adapter: 'auditlog', endpoint: job.endpoint, apiKey: 'bench:secret', flushIntervalMs: 20 });
+const now = () => performance.timeOrigin + performance.now();
+let delivered = [];
+const flushTimer = setInterval(() => {
+  if (delivered.length === 0) return;
+  process.send({ delivered });
+  delivered = [];
+}, 50);
+
+let stop;
+if (job.kind === 'auditwire') {
+  const pool = new pg.Pool({ connectionString: job.url, max: 8 });
+  pool.on('error', () => {});
+  const outbox = createOutbox(client, { db: pool, schema: job.schema });
+  stop = await (async () => {
+    await waitFor('go');
+    const relay = outbox.startRelay();
+    relay.on('delivered', (receipt) => delivered.push([receipt.id, now()]));
+    return async () => {
+      await relay.stop();
+      await pool.end();
+    };
+  })();
+} else {
+  const { PgBoss } = await import('pg-boss');
+  const boss = new PgBoss({ connectionString: job.url, schema: job.schema, max: 8, supervise: false, schedule: false });
+  boss.on('error', () => {});
+  await boss.start();
+  await waitFor('go');
+  let running = true;
+  // Four loops, as the relay keeps four claims in flight.
+  const loops = Array.from({ length: 4 }, async () => {
+    while (running) {
+      const jobs = await boss.fetch(job.queue, { batchSize: 100 });
+      if (jobs.length === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        continue;
+      }
+      const receipts = await client.sendAudits(jobs.map((j) => j.data));
+      await boss.complete(job.queue, jobs.map((j) => j.id));
+      const at = now();
+      for (const receipt of receipts) delivered.push([receipt.id, at]);
+    }
+  });
+  stop = async () => {
+    running = false;
+    await Promise.all(loops);
+    await boss.stop({ graceful: true, wait: true });
+  };
+}
+await waitFor('stop');
+await stop();
+await client.close();
+clearInterval(flushTimer);
+// Exit once the last report is written to the channel, not before.
+process.send({ delivered }, () => process.exit(0));
+
+function waitFor(word) {
+  if (word === 'go' && process.argv[2] === undefined) return Promise.resolve();
+  return new Promise((resolve) => {
+    process.send(word === 'go' ? 'ready' : 'running');
+    const onMessage = (message) => {
+      if (message !== word) return;
+      process.off('message', onMessage);
+      resolve();
+    };
+    process.on('message', onMessage);
+  });
+}

@@ -1,0 +1,268 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { PreparedIntake } from '../client/prepared-intake.js';
+import type { AuditReceipt } from '../delivery/receipt.js';
+import { AuditsError, DeliveryError, ValidationError } from '../errors.js';
+import { claimSql, deliveredSql, failedSql, heartbeatSql, releaseSql, type ClaimedRow } from './claim-sql.js';
+import { startListener, type NotifyListener } from './notify-listener.js';
+import type { ResolvedRelayOptions } from './relay-options.js';
+import { backoffMs, classifyFailure, statusOf, type RowOutcome } from './row-outcome.js';
+import type { SqlExecutor } from './sql-executor.js';
+import type { TableNames } from './table-names.js';
+
+/** The events a relay emits, for observing. Listeners that throw are logged and cannot change an outcome. */
+export interface OutboxRelayEventMap {
+  /** The server acknowledged a row's event (hash checked as the client's `verify` says); the row left the table. */
+  delivered: [receipt: AuditReceipt];
+  /** The server refused a row's event for its own reasons (or it kept failing `maxAttempts` times): kept as dead. */
+  dead: [error: AuditsError, eventId: string];
+  /** The relay could not reach the database (claim, heartbeat, settle, LISTEN); it keeps trying on its own. */
+  error: [error: Error];
+}
+
+export interface RelayStopOptions {
+  /** How long rows in flight may take to settle; what is still held then is released for another relay. @default 30_000 */
+  timeoutMs?: number;
+}
+
+export interface RelayDependencies {
+  readonly intake: PreparedIntake;
+  readonly db: SqlExecutor;
+  /** The user's driver object, for LISTEN. */
+  readonly rawDb: unknown;
+  readonly names: TableNames;
+  readonly keepReceipts: boolean;
+  readonly options: ResolvedRelayOptions;
+}
+
+/** A claim's settle statement that failed is tried again this often, until the lease would have lapsed. */
+const SETTLE_RETRY_MS = 250;
+
+/**
+ * Moves committed outbox rows to the audit service: `concurrency` loops each claim a batch under a lease, hand the
+ * events to the client (its batching, retries and hash checks), and settle the rows by lease token. Many relays,
+ * in any number of processes, share one table; none is a leader.
+ */
+export class OutboxRelay extends EventEmitter<OutboxRelayEventMap> {
+  readonly #deps: RelayDependencies;
+  readonly #claim: string;
+  /** Lease tokens of the claims this relay holds now. */
+  readonly #held = new Set<string>();
+  readonly #waiters = new Set<() => void>();
+  readonly #workers: Promise<void>[] = [];
+  readonly #heartbeat: NodeJS.Timeout;
+  readonly #listener: NotifyListener | undefined;
+  #stopping = false;
+  #stopped: Promise<void> | undefined;
+
+  /** @internal Relays are made by `outbox.startRelay()`. */
+  constructor(deps: RelayDependencies) {
+    super();
+    this.#deps = deps;
+    this.#claim = claimSql(deps.names);
+    const { options } = deps;
+    this.#heartbeat = setInterval(() => void this.#extendLeases(), options.heartbeatMs);
+    this.#listener = options.listen
+      ? startListener(deps.rawDb, deps.names.channel, { wake: () => this.#wakeAll(), failed: (error) => this.#report(error, 'LISTEN') })
+      : undefined;
+    for (let i = 0; i < options.concurrency; i++) this.#workers.push(this.#work());
+  }
+
+  /** Claims held now (each up to `batchSize` rows). */
+  get claimsInFlight(): number {
+    return this.#held.size;
+  }
+
+  /**
+   * Stops claiming, lets the rows in flight settle (up to `timeoutMs`), then gives back what is still held, so
+   * another relay takes it at once instead of after the lease. Idempotent. Never rejects; a `timeoutMs` that is
+   * not an integer >= 0 throws `ValidationError` at once.
+   */
+  stop(options: RelayStopOptions = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 0) {
+      throw new ValidationError([{ path: 'stop.timeoutMs', message: 'must be an integer >= 0' }]);
+    }
+    this.#stopped ??= this.#shutdown(timeoutMs);
+    return this.#stopped;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  async #shutdown(timeoutMs: number): Promise<void> {
+    this.#stopping = true;
+    this.#wakeAll();
+    const all = Promise.all(this.#workers).then(() => true as const);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const finished = await Promise.race([all, late]);
+    clearTimeout(timer);
+    if (!finished && this.#held.size > 0) {
+      await this.#deps.db.query(releaseSql(this.#deps.names), [[...this.#held]]).catch((error: unknown) => this.#report(error, 'release'));
+    }
+    clearInterval(this.#heartbeat);
+    await this.#listener?.close().catch((error: unknown) => this.#report(error, 'UNLISTEN'));
+  }
+
+  async #work(): Promise<void> {
+    let failures = 0;
+    while (!this.#stopping) {
+      const token = randomUUID();
+      let rows: ClaimedRow[];
+      try {
+        rows = await this.#claimRows(token);
+        failures = 0;
+      } catch (error) {
+        this.#report(error, 'claim');
+        // The database is away (restarting, failing over): wait longer each time, up to the poll interval.
+        await this.#idle(Math.min(this.#deps.options.pollIntervalMs, 50 * 2 ** Math.min(10, failures++)));
+        continue;
+      }
+      if (rows.length === 0) {
+        await this.#idle(this.#deps.options.pollIntervalMs);
+        continue;
+      }
+      this.#held.add(token);
+      try {
+        const outcomes = await Promise.all(rows.map((row) => this.#deliver(row)));
+        await this.#settle(token, rows, outcomes);
+      } finally {
+        this.#held.delete(token);
+      }
+    }
+  }
+
+  async #claimRows(token: string): Promise<ClaimedRow[]> {
+    const { db, intake, options } = this.#deps;
+    const rows = await db.query(this.#claim, [options.leaseMs, options.batchSize, intake.adapter, token]);
+    return rows.map((row) => ({
+      rowId: String(row.row_id),
+      eventId: String(row.event_id),
+      hash: String(row.hash),
+      wire: String(row.wire),
+      bytes: Number(row.bytes),
+      attempts: Number(row.attempts),
+    }));
+  }
+
+  /** Never rejects: every row ends with an outcome. */
+  async #deliver(row: ClaimedRow): Promise<RowOutcome> {
+    try {
+      const receipt = await this.#deps.intake.deliver({ id: row.eventId, hash: row.hash, wire: row.wire, bytes: row.bytes });
+      return { kind: 'delivered', receipt };
+    } catch (error) {
+      const failure = error instanceof AuditsError ? error : new DeliveryError(String(error), { cause: error });
+      return { kind: classifyFailure(failure), error: failure };
+    }
+  }
+
+  async #settle(token: string, rows: readonly ClaimedRow[], outcomes: readonly RowOutcome[]): Promise<void> {
+    const { db, names, keepReceipts, options } = this.#deps;
+    const delivered: { row: ClaimedRow; receipt: AuditReceipt }[] = [];
+    const failed: { row: ClaimedRow; dead: boolean; delayMs: number; error: AuditsError }[] = [];
+    outcomes.forEach((outcome, index) => {
+      const row = rows[index] as ClaimedRow;
+      if (outcome.kind === 'delivered') delivered.push({ row, receipt: outcome.receipt });
+      else {
+        const dead = outcome.kind === 'dead' || row.attempts >= options.maxAttempts;
+        failed.push({ row, dead, delayMs: dead ? 0 : backoffMs(row.attempts, options.initialBackoffMs, options.maxBackoffMs), error: outcome.error });
+      }
+    });
+    const statements: Promise<void>[] = [];
+    if (delivered.length > 0) {
+      const values = [
+        delivered.map((d) => d.row.rowId),
+        delivered.map(() => token),
+        delivered.map((d) => d.receipt.hash),
+        delivered.map((d) => d.receipt.serverId ?? null),
+        delivered.map((d) => d.receipt.serverHash ?? null),
+        delivered.map((d) => d.receipt.verified),
+      ];
+      statements.push(this.#settleStatement(deliveredSql(names, keepReceipts), values));
+    }
+    if (failed.length > 0) {
+      const values = [
+        failed.map((f) => f.row.rowId),
+        failed.map(() => token),
+        failed.map((f) => f.dead),
+        failed.map((f) => f.delayMs),
+        failed.map((f) => f.error.message.slice(0, 2000)),
+        failed.map((f) => statusOf(f.error)),
+      ];
+      statements.push(this.#settleStatement(failedSql(names), values));
+      const transient = failed.filter((f) => !f.dead);
+      if (transient.length > 0) {
+        this.#deps.intake.logger.warn(`auditwire: outbox: ${transient.length} event(s) not delivered (${transient[0]?.error.message}); retried after a backoff`);
+      }
+    }
+    await Promise.all(statements);
+    for (const { receipt } of delivered) this.#emitSafely(() => this.emit('delivered', receipt));
+    for (const { row, dead, error } of failed) {
+      if (!dead) continue;
+      this.#deps.intake.logger.warn(`auditwire: outbox: event ${row.eventId} is dead after ${row.attempts} attempt(s): ${error.message}`);
+      this.#emitSafely(() => this.emit('dead', error, row.eventId));
+    }
+  }
+
+  /**
+   * Runs one settle statement, again after a failure, for as long as the lease would last: past that another relay
+   * may own the rows (the lease token fences them anyway) and the rows are simply delivered again.
+   */
+  async #settleStatement(text: string, values: unknown[]): Promise<void> {
+    const giveUpAt = Date.now() + this.#deps.options.leaseMs;
+    for (;;) {
+      try {
+        await this.#deps.db.query(text, values);
+        return;
+      } catch (error) {
+        this.#report(error, 'settle');
+        if (Date.now() + SETTLE_RETRY_MS > giveUpAt) return;
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_RETRY_MS));
+      }
+    }
+  }
+
+  async #extendLeases(): Promise<void> {
+    if (this.#held.size === 0) return;
+    const { db, names, options } = this.#deps;
+    await db.query(heartbeatSql(names), [options.leaseMs, [...this.#held]]).catch((error: unknown) => this.#report(error, 'heartbeat'));
+  }
+
+  /** Waits for a NOTIFY, `ms`, or stop(), whichever comes first. */
+  #idle(ms: number): Promise<void> {
+    if (this.#stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#waiters.add(done);
+    });
+  }
+
+  #wakeAll(): void {
+    for (const wake of [...this.#waiters]) wake();
+  }
+
+  #report(error: unknown, during: string): void {
+    const reason = error instanceof Error ? error.message : String(error);
+    const failure = new Error(`outbox relay: ${during} failed: ${reason}`, { cause: error });
+    this.#deps.intake.logger.warn(`auditwire: ${failure.message}`);
+    // EventEmitter throws on an 'error' nobody listens to; a background relay must never throw into the host.
+    if (this.listenerCount('error') > 0) this.#emitSafely(() => this.emit('error', failure));
+  }
+
+  #emitSafely(emit: () => void): void {
+    try {
+      emit();
+    } catch (error) {
+      this.#deps.intake.logger.error(`auditwire: an outbox relay listener threw: ${String(error)}`);
+    }
+  }
+}

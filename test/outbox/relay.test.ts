@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import postgres from 'postgres';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AuditsClient, type AuditReceipt, type AuditsError } from '../../src/index.js';
+import { createOutbox, type Outbox, type OutboxRelay } from '../../src/outbox.js';
+import { auditEvent, startPickyVendor, until, useSchema, type PickyVendor } from './outbox-fixture.js';
+
+const { url, schema, pool } = await useSchema();
+let vendor: PickyVendor;
+let client: AuditsClient;
+let relays: OutboxRelay[] = [];
+let table = 0;
+const warnings: string[] = [];
+const logger = { debug: () => {}, warn: (message: string) => void warnings.push(message), error: (message: string) => void warnings.push(message) };
+
+beforeEach(async () => {
+  vendor = await startPickyVendor((id) => id.startsWith('evt-poison'));
+  // No retries in the client: a failed request reaches the relay at once, which backs the row off.
+  client = new AuditsClient({ adapter: vendor.adapter, flushIntervalMs: 0, retry: { maxRetries: 0 }, logger });
+  warnings.length = 0;
+});
+afterEach(async () => {
+  await Promise.all(relays.map((relay) => relay.stop({ timeoutMs: 2_000 })));
+  relays = [];
+  await client.close();
+  await vendor.close();
+});
+
+async function freshOutbox(options: { keepReceipts?: boolean } = {}): Promise<Outbox> {
+  const outbox = createOutbox(client, { db: pool, schema, table: `relay_${table++}`, ...options });
+  await outbox.migrate();
+  return outbox;
+}
+
+function collect(relay: OutboxRelay): { delivered: AuditReceipt[]; dead: [AuditsError, string][] } {
+  relays.push(relay);
+  const seen = { delivered: [] as AuditReceipt[], dead: [] as [AuditsError, string][] };
+  relay.on('delivered', (receipt) => void seen.delivered.push(receipt));
+  relay.on('dead', (error, id) => void seen.dead.push([error, id]));
+  return seen;
+}
+
+describe('OutboxRelay', () => {
+  it('delivers committed rows through the client, verified, and empties the table', async () => {
+    const outbox = await freshOutbox();
+    await outbox.recordMany(pool, Array.from({ length: 250 }, (_, i) => auditEvent(i)));
+    const seen = collect(outbox.startRelay({ batchSize: 40 }));
+    await until(() => seen.delivered.length === 250, 10_000, '250 deliveries');
+    expect(seen.delivered.every((receipt) => receipt.verified)).toBe(true);
+    expect(vendor.stored.size).toBe(250);
+    await until(async () => (await outbox.stats()).pending + (await outbox.stats()).leased === 0, 5_000, 'an empty table');
+  });
+
+  it('moves delivered rows to the receipts table when asked to keep receipts', async () => {
+    const outbox = await freshOutbox({ keepReceipts: true });
+    const { hash } = await outbox.record(pool, auditEvent('receipt'));
+    const seen = collect(outbox.startRelay());
+    await until(() => seen.delivered.length === 1, 5_000, 'the delivery');
+    const { rows } = await pool.query(`SELECT event_id, hash, server_hash, verified, attempts FROM ${schema}.${outbox.table.split('.')[1]}_receipts`);
+    expect(rows).toEqual([{ event_id: 'evt-receipt', hash, server_hash: hash, verified: true, attempts: 1 }]);
+  });
+
+  it('kills exactly the rows the server refuses, with their error, and delivers the others without waiting for them', async () => {
+    const outbox = await freshOutbox();
+    // 1% poison, placed first so that every claim meets them before the good rows.
+    const events = [
+      ...Array.from({ length: 3 }, (_, i) => auditEvent(`poison-${i}`)),
+      ...Array.from({ length: 297 }, (_, i) => auditEvent(i)),
+    ];
+    await outbox.recordMany(pool, events);
+    const seen = collect(outbox.startRelay({ batchSize: 50 }));
+    await until(() => seen.delivered.length === 297 && seen.dead.length === 3, 10_000, 'every outcome');
+    expect(seen.dead.map(([, id]) => id).sort()).toEqual(['evt-poison-0', 'evt-poison-1', 'evt-poison-2']);
+    expect(seen.dead[0]?.[0].message).toMatch(/refused by policy/);
+    const dead = await outbox.dead();
+    expect(dead.map((row) => row.id).sort()).toEqual(['evt-poison-0', 'evt-poison-1', 'evt-poison-2']);
+    expect(dead[0]).toMatchObject({ attempts: 1, lastError: expect.stringMatching(/refused by policy/) });
+    // Each poison row was sent once: a dead row is never claimed again.
+    expect(vendor.received.get('evt-poison-0')).toBe(1);
+    expect(await outbox.stats()).toMatchObject({ pending: 0, leased: 0, dead: 3 });
+    expect(warnings.filter((line) => line.includes('is dead'))).toHaveLength(3);
+  });
+
+  it('backs a row off after a transient failure and delivers it later, counting attempts', async () => {
+    const outbox = await freshOutbox();
+    vendor.failNext = 1;
+    await outbox.record(pool, auditEvent('flaky'));
+    const seen = collect(outbox.startRelay({ initialBackoffMs: 100, maxBackoffMs: 200, pollIntervalMs: 50 }));
+    await until(() => seen.delivered.length === 1, 5_000, 'the delivery after the outage');
+    expect(seen.delivered[0]?.id).toBe('evt-flaky');
+    expect(vendor.failNext).toBe(0);
+    expect(vendor.received.get('evt-flaky')).toBe(1);
+    expect(warnings.some((line) => line.includes('retried after a backoff'))).toBe(true);
+  });
+
+  it('gives up on a row that fails transiently maxAttempts times: it goes dead with its status', async () => {
+    const outbox = await freshOutbox();
+    vendor.failNext = 1_000;
+    await outbox.record(pool, auditEvent('never'));
+    const seen = collect(outbox.startRelay({ maxAttempts: 2, initialBackoffMs: 0, maxBackoffMs: 0, pollIntervalMs: 20 }));
+    await until(() => seen.dead.length === 1, 5_000, 'the row to die');
+    expect(await outbox.dead()).toEqual([{ id: 'evt-never', attempts: 2, lastStatus: 503, lastError: expect.stringMatching(/503/) }]);
+  });
+
+  it('takes over the rows of a relay that died once its lease lapses', async () => {
+    const outbox = await freshOutbox();
+    await outbox.recordMany(pool, [auditEvent('orphan-1'), auditEvent('orphan-2')]);
+    const name = outbox.table.split('.')[1];
+    // What a relay SIGKILLed mid-delivery leaves: rows leased for 400 ms more under a token nobody will settle.
+    await pool.query(`UPDATE ${schema}.${name} SET lease_token = $1, leased_until = now() + interval '400 milliseconds', attempts = 1`, [randomUUID()]);
+    expect(await outbox.stats()).toMatchObject({ pending: 0, leased: 2 });
+    const started = Date.now();
+    const seen = collect(outbox.startRelay({ pollIntervalMs: 100, leaseMs: 1_000 }));
+    await until(() => seen.delivered.length === 2, 5_000, 'the takeover');
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(300);
+    expect(seen.delivered.map((r) => r.attempts)).toEqual([1, 1]);
+    const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.${name}`);
+    expect(rows[0]?.n).toBe(0);
+  });
+
+  it('keeps extending the lease while a slow delivery is in flight, so no other relay sends the row again', async () => {
+    const outbox = await freshOutbox();
+    vendor.delayMs = 1_200;
+    await outbox.record(pool, auditEvent('slow'));
+    const first = collect(outbox.startRelay({ leaseMs: 300, heartbeatMs: 100, pollIntervalMs: 50 }));
+    await until(async () => (await outbox.stats()).leased === 1, 5_000, 'the claim');
+    const second = collect(outbox.startRelay({ leaseMs: 300, heartbeatMs: 100, pollIntervalMs: 50 }));
+    await until(() => first.delivered.length + second.delivered.length === 1, 5_000, 'the delivery');
+    expect(vendor.received.get('evt-slow')).toBe(1);
+  });
+
+  it('wakes on NOTIFY at commit, through a pg Pool and through postgres.js, without waiting for a poll', async () => {
+    const outbox = await freshOutbox();
+    const viaPool = collect(outbox.startRelay({ pollIntervalMs: 60_000, concurrency: 1 }));
+    const sql = postgres(url, { max: 2, onnotice: () => {} });
+    try {
+      const viaPostgresJs = createOutbox(client, { db: sql, schema, table: outbox.table.split('.')[1] });
+      const other = collect(viaPostgresJs.startRelay({ pollIntervalMs: 60_000, concurrency: 1 }));
+      // Let both relays run their first (empty) claim and start listening.
+      await until(async () => (await pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query ILIKE 'listen%auditwire_outbox_%'`)).rows[0].n >= 2, 5_000, 'two listeners');
+      const started = Date.now();
+      await sql.begin(async (tx) => void (await outbox.record(tx, auditEvent('wake'))));
+      await until(() => viaPool.delivered.length + other.delivered.length === 1, 5_000, 'the woken relay');
+      expect(Date.now() - started).toBeLessThan(2_000);
+      await Promise.all(relays.splice(0).map((relay) => relay.stop()));
+    } finally {
+      await sql.end();
+    }
+  });
+
+  it('stops: finishes what it holds, then claims nothing more', async () => {
+    const outbox = await freshOutbox();
+    await outbox.recordMany(pool, [auditEvent('s1'), auditEvent('s2')]);
+    const relay = outbox.startRelay({ pollIntervalMs: 20 });
+    const seen = collect(relay);
+    await until(() => seen.delivered.length === 2, 5_000, 'the deliveries');
+    expect(() => relay.stop({ timeoutMs: -1 })).toThrow(/stop.timeoutMs: must be an integer >= 0/);
+    await relay.stop();
+    await relay.stop();
+    await outbox.record(pool, auditEvent('after-stop'));
+    expect(relay.claimsInFlight).toBe(0);
+    expect(await outbox.stats()).toMatchObject({ pending: 1 });
+  });
+
+  it('releases what it still holds when stop() times out, so another relay takes it at once', async () => {
+    const outbox = await freshOutbox();
+    vendor.delayMs = 1_000;
+    await outbox.record(pool, auditEvent('held'));
+    const relay = outbox.startRelay({ leaseMs: 60_000 });
+    collect(relay);
+    await until(async () => (await outbox.stats()).leased === 1, 5_000, 'the claim');
+    await relay.stop({ timeoutMs: 50 });
+    expect(await outbox.stats()).toMatchObject({ pending: 1, leased: 0 });
+  });
+
+  it('isolates listeners that throw: the row is still settled and the throw is logged', async () => {
+    const outbox = await freshOutbox();
+    await outbox.record(pool, auditEvent('listener'));
+    const relay = outbox.startRelay();
+    relays.push(relay);
+    relay.on('delivered', () => {
+      throw new Error('listener bug');
+    });
+    await until(() => warnings.some((line) => line.includes('listener bug')), 5_000, 'the logged throw');
+    await until(async () => (await outbox.stats()).pending + (await outbox.stats()).leased === 0, 5_000, 'the settled row');
+  });
+});
