@@ -8,7 +8,7 @@ import { toExecutor, type SqlExecutor } from '../outbox/sql-executor.js';
 import { tableNames, type TableNames } from '../outbox/table-names.js';
 import type { CommandIo } from './command-io.js';
 import { errorLine } from './error-line.js';
-import { redactor } from './redact.js';
+import { redactor } from '../redact/redactor.js';
 import { CliInputError } from './usage-error.js';
 
 const OUTBOX_HELP = `Usage: auditwire outbox migrate|status|retry|purge --database-url URL [options]
