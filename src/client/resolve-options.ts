@@ -103,6 +103,17 @@ function envAdapter(value: string | undefined, issues: ValidationIssue[]): Resol
   return name as ResolvedOptions['adapter'] | undefined;
 }
 
+/**
+ * What a server bound to every interface prints (`listening on 0.0.0.0:4318`) is no address to connect to: the
+ * refusal names the loopback URL that reaches such a server on this machine.
+ */
+function wildcardHint(url: URL): string {
+  if (url.hostname !== '0.0.0.0' && url.hostname !== '[::]') return '';
+  const loopback = new URL(url.href);
+  loopback.hostname = url.hostname === '0.0.0.0' ? '127.0.0.1' : '[::1]';
+  return `${url.hostname} is a listen address, not one to connect to: use ${loopback.origin} for a server on this machine. `;
+}
+
 /** Plain http:// sends credentials in the clear; it is accepted only to loopback unless the user opts in. */
 function checkEndpoint(endpoint: string, allowInsecureHttp: boolean, issues: ValidationIssue[]): void {
   let url: URL;
@@ -114,13 +125,9 @@ function checkEndpoint(endpoint: string, allowInsecureHttp: boolean, issues: Val
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     issues.push({ path: 'options.endpoint', message: 'must use http: or https:' });
-  } else if (url.hostname === '0.0.0.0' || url.hostname === '[::]') {
-    // What a server bound to every interface prints (`listening on 0.0.0.0:4318`); connecting to it is unportable.
-    const loopback = new URL(url.href);
-    loopback.hostname = url.hostname === '0.0.0.0' ? '127.0.0.1' : '[::1]';
-    issues.push({ path: 'options.endpoint', message: `${url.hostname} is a listen address, not one to connect to: use ${loopback.origin} for a server on this machine` });
   } else if (url.protocol === 'http:' && !allowInsecureHttp && !isLoopbackHost(url.hostname)) {
-    issues.push({ path: 'options.endpoint', message: 'plain http:// is refused except to loopback (credentials would travel in the clear); use https:// or set allowInsecureHttp' });
+    const refusal = 'plain http:// is refused except to loopback (credentials would travel in the clear); use https:// or set allowInsecureHttp';
+    issues.push({ path: 'options.endpoint', message: `${wildcardHint(url)}${refusal}` });
   }
   if (url.username !== '' || url.password !== '') {
     issues.push({ path: 'options.endpoint', message: 'must not embed credentials; use apiKey' });

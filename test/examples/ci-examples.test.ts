@@ -97,7 +97,7 @@ describe('examples/ci-hash-verification.mjs', () => {
     expect(result.stderr).toContain('DRIFTED login succeeded');
     expect(result.stderr).toContain(`expected: ${'0'.repeat(64)}`);
     expect(result.stderr).toContain('none (the pinned hash was edited)');
-    expect(result.stderr).toMatch(new RegExp(`mismatch at element 0: expected 0{64}, computed [0-9a-f]{64}`));
+    expect(result.stderr).toMatch(new RegExp(`mismatch at \\S*edited-hash\\.json, element 1: expected 0{64}, computed [0-9a-f]{64}`));
     expect(result.stdout).toContain('auditwire verify exited 1');
   });
 
@@ -108,7 +108,7 @@ describe('examples/ci-hash-verification.mjs', () => {
     const result = ciExample(file);
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('ok      login failed');
-    expect(result.stderr).toContain('mismatch at element 1');
+    expect(result.stderr).toMatch(/mismatch at \S*edited-event\.json, element 2/);
     expect(result.stdout).toContain('FAILED: 0 of 3 audit events drifted from their pinned hashes; auditwire verify exited 1');
   });
 
