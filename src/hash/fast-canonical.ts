@@ -50,6 +50,8 @@ interface CopyState {
 }
 
 const RESTART: unique symbol = Symbol('restart');
+/** A member JSON.stringify would omit, kept out of the copy. */
+const OMITTED: unique symbol = Symbol('omitted');
 
 /** Deeper nesting (and every cycle) takes the iterative full path from the input. */
 const MAX_DEPTH = 64;
@@ -77,7 +79,9 @@ function arrayView(array: readonly unknown[], depth: number, state: CopyState): 
     try {
       item = array[index];
     } catch (error) {
-      item = new ReadFailure(error);
+      state.full = true;
+      copy[index] = new ReadFailure(error);
+      continue;
     }
     // undefined, functions, symbols and holes would become `null`: the full path refuses them with a path.
     const view = canonicalView(item, depth + 1, state);
@@ -118,14 +122,20 @@ function objectView(object: object, depth: number, state: CopyState): unknown {
     try {
       member = record[key];
     } catch (error) {
-      member = new ReadFailure(error);
+      state.full = true;
+      views[index] = new ReadFailure(error);
+      continue;
     }
     const kind = typeof member;
-    // Omitted by JSON.stringify, as canonicalJson omits them; but their key is not seen in the output, so a lone
-    // surrogate in it must reach the full path (which refuses it).
+    // Omitted, as canonicalJson omits them, and so left out of the copy (a function there named toJSON would be
+    // called by JSON.stringify); but their key is not seen in the output, so one with a lone surrogate goes into the
+    // copy for the full path to refuse.
     if (kind === 'undefined' || kind === 'function' || kind === 'symbol') {
-      if (!key.isWellFormed()) state.full = true;
-      views[index] = member;
+      if (key.isWellFormed()) views[index] = OMITTED;
+      else {
+        state.full = true;
+        views[index] = member;
+      }
       continue;
     }
     const view = canonicalView(member, depth + 1, state);
@@ -139,6 +149,7 @@ function objectView(object: object, depth: number, state: CopyState): unknown {
   for (let position = 0; position < keys.length; position++) {
     const index = order === undefined ? position : (order[position] as number);
     const key = keys[index] as string;
+    if (views[index] === OMITTED) continue;
     // "__proto__" is data (a member of the copy), never a prototype change.
     if (key === '__proto__') Object.defineProperty(ordered, key, { value: views[index], enumerable: true, writable: true, configurable: true });
     else ordered[key] = views[index];

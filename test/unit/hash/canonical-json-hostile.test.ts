@@ -75,6 +75,12 @@ describe('canonicalJson on members that change between reads', () => {
     expectCanonicalizationError(() => canonicalJson(unprintable), '$.x');
   });
 
+  it('never calls a toJSON that appears only on a second read of its getter', () => {
+    let reads = 0;
+    const sneaky = Object.defineProperty({ a: 1 }, 'toJSON', { enumerable: true, get: () => (reads++ === 0 ? undefined : () => Number.NaN) });
+    expect(canonicalJson({ s: sneaky })).toBe('{"s":{"a":1}}');
+  });
+
   it('ends a toJSON chain that never ends', () => {
     const endless = (): unknown => ({ toJSON: endless });
     expect(() => canonicalJson({ e: endless() })).toThrow(CanonicalizationError);
