@@ -179,7 +179,10 @@ function progressLine(counts: Readonly<BackfillCounts>, startedAt: number): stri
 
 function createClient(settings: SendSettings): AuditsClient {
   try {
-    return new AuditsClient(settings.client);
+    const client = new AuditsClient(settings.client);
+    // Every failure is reported per event (summary and failed file): heard, so no process warning besides.
+    client.on('error', () => {});
+    return client;
   } catch (error) {
     throw error instanceof ValidationError ? configError(error, settings.client) : error;
   }

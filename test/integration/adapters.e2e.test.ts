@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditsClient, HashMismatchError, type AuditEvent, type AuditReceipt, type ClientOptions } from '../../src/index.js';
 import { createReferenceServer, type ReferenceServer, type StoredEvent } from '../../src/testing.js';
+import { captureWarnings } from '../helpers/warnings.js';
+
+// Failures here are on purpose and some clients have no 'error' listener: their process warnings are captured.
+captureWarnings();
 
 // The same 300 common-model events through each adapter to the reference server, over loopback. The server
 // decodes, validates and hashes with its own code, so agreement here is agreement between two implementations.

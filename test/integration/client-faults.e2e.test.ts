@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditsClient, HashMismatchError, type AuditReceipt } from '../../src/index.js';
 import { createReferenceServer, type ReferenceServer } from '../../src/testing.js';
+import { captureWarnings } from '../helpers/warnings.js';
+
+// Failures here are on purpose and some clients have no 'error' listener: their process warnings are captured.
+captureWarnings();
 
 let server: ReferenceServer | undefined;
 afterEach(async () => {

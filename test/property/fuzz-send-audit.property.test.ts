@@ -5,6 +5,10 @@ import type { ReferenceServer, RequestInfo } from '../../src/testing.js';
 import { adapterOptions, chaosEvent, FORMATS } from '../reliability/chaos-harness.js';
 import { lib, recordFigures, sized, testing } from '../reliability/target.js';
 import { EVENT_PATHS, hostileValue, looksPolluted, mutate, throwingValue, watchProcess } from './hostile.js';
+import { captureWarnings } from '../helpers/warnings.js';
+
+// Failures here are on purpose and some clients have no 'error' listener: their process warnings are captured.
+captureWarnings();
 
 // Fuzzing sendAudit (issue "Reliability and security", part 2): random and hostile values through each adapter
 // to the reference server. Whatever the input, sendAudit returns a promise (never throws), which resolves with a

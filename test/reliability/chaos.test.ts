@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { chaosFaults, FORMATS, runChaos, totalOf, type ChaosFigures } from './chaos-harness.js';
 import { FULL, recordFigures, sized } from './target.js';
+import { captureWarnings } from '../helpers/warnings.js';
+
+// Failures here are on purpose and some clients have no 'error' listener: their process warnings are captured.
+captureWarnings();
 
 // The chaos suite (issue "Reliability and security", part 1). CI: 10,000 events (2,500 per adapter);
 // `npm run reliability`: 100,000 (25,000 per adapter). The server deduplicates by event id, so a resend after an

@@ -3,6 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { adapterOptions, chaosFaults, FORMATS, runChaos, totalOf, type ChaosFigures } from './chaos-harness.js';
 import { lib, recordFigures, sized, testing } from './target.js';
 import type { RetryInfo } from '../../src/index.js';
+import { captureWarnings } from '../helpers/warnings.js';
+
+// Failures here are on purpose and some clients have no 'error' listener: their process warnings are captured.
+captureWarnings();
 
 // What `delivery` promises (README "Retries and what a failure means", docs/reliability.md), checked against the
 // reference server WITHOUT deduplication, as the vendors behave:

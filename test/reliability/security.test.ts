@@ -10,6 +10,10 @@ import { runSend } from '../../src/cli/send-command.js';
 import type { AuditsClient, ClientOptions, Logger } from '../../src/index.js';
 import { adapterOptions, chaosEvent, chaosFaults, FORMATS, runChaos, SECRETS } from './chaos-harness.js';
 import { lib, recordFigures, sized, testing } from './target.js';
+import { captureWarnings } from '../helpers/warnings.js';
+
+// Failures here are on purpose and some clients have no 'error' listener: their process warnings are captured.
+captureWarnings();
 
 // Security (issue "Reliability and security", part 3): credentials never leak into anything the library emits,
 // plain http:// only to loopback, response bodies read under a cap, no header injection, no credentials carried
