@@ -29,7 +29,7 @@ function runChild(source: string): Promise<{ code: number | null; stderr: string
 }
 
 describe('a process that never awaits its events', () => {
-  it('exits on its own within a second of the last acknowledgement, with no unhandled rejection', async () => {
+  it('exits on its own soon after the last acknowledgement (not held by keep-alive sockets), with no unhandled rejection', async () => {
     const entry = pathToFileURL(new URL('dist/index.js', root).pathname).href;
     const { code, stderr, exitedAt } = await runChild(`
       import { AuditsClient } from ${JSON.stringify(entry)};
@@ -43,7 +43,9 @@ describe('a process that never awaits its events', () => {
     expect(code).toBe(0);
     expect(server.events).toHaveLength(300);
     expect(server.stats.lastAnswerAt).toBeGreaterThan(0);
-    expect(exitedAt - server.stats.lastAnswerAt).toBeLessThan(1_000);
+    // Well under the Agent's 4 s keep-alive: an idle socket or a leftover timer holding the process would show here,
+    // while a busy machine's slow process exit does not.
+    expect(exitedAt - server.stats.lastAnswerAt).toBeLessThan(3_000);
   }, 30_000);
 
   it('still delivers what it accepted when it never calls close(), staying alive for the batch interval, then exits', async () => {
