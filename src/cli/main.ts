@@ -11,6 +11,7 @@ Usage:
   auditwire verify FILE [--retraced]                         check recorded hashes (exit 1 on a mismatch)
   auditwire dev [--port N] [--host H] [--file PATH]          run the local reference server (all four formats)
   auditwire send FILE --adapter NAME [options]               send a JSON/JSONL file of events (backfill)
+  auditwire ledger keygen|verify|prove|reconcile ...         the signed ledger of acknowledged events
   auditwire --version | --help
 
 Run "auditwire COMMAND --help" for a command's options.`;
@@ -39,6 +40,10 @@ export async function main(argv: string[]): Promise<number> {
         const { runSend } = await import('./send-command.js');
         const io: CommandIo = { out, err, stdin: process.stdin, progress: process.stderr };
         return await withInterrupt((signal) => runSend(rest, { ...io, signal }));
+      }
+      case 'ledger': {
+        const { runLedger } = await import('./ledger-command.js');
+        return await runLedger(rest, { out, err });
       }
       case '--version':
       case '-v':

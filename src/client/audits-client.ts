@@ -18,6 +18,7 @@ import { FLUSH_BEFORE_EXIT, flushBeforeExit } from './exit-flush.js';
 import { ProcessHold } from './process-hold.js';
 import { resolveOptions } from './resolve-options.js';
 import type { AuditInput } from './audit-input.js';
+import { LedgerStage } from './ledger-stage.js';
 
 const noop = (): void => {};
 
@@ -60,6 +61,8 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
   #replayAfterInit: Spool | undefined;
   /** Each accepted event's journal entry, when there is a spool. */
   readonly #journaled = new WeakMap<PendingEvent, SpoolEntry>();
+  /** Records each acknowledged event in the signed ledger, when `ledger` is set. */
+  readonly #ledger: LedgerStage | undefined;
 
   constructor(options: ClientOptions = {}) {
     super();
@@ -69,6 +72,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     this.#adapter = createAdapter(this.#options);
     this.#transport = new HttpTransport(this.#options);
     this.#spool = this.#openSpool();
+    this.#ledger = this.#options.ledger && new LedgerStage(this.#options.ledger, (error) => this.#report(error));
     this.#prepareContext = { server: this.#options.server, newId: randomUUID, now: () => new Date() };
     const limits = this.#adapter.limits;
     const delivery = new BatchDelivery(
@@ -195,6 +199,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     this.#spool?.commitNow();
     try {
       await this.#processor.flush();
+      await this.#ledger?.flush();
     } finally {
       release();
     }
@@ -350,6 +355,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     if (entry !== undefined && isDoneForSpool(outcome, this.#abort.signal.aborted)) this.#spool?.ack(entry);
     if (outcome.ok) {
       this.#counters.delivered++;
+      this.#ledger?.record(outcome.receipt, event.prepared.wire);
       event.resolve(outcome.receipt);
       this.emit('delivered', outcome.receipt);
       return;
@@ -400,6 +406,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
       this.#adapter.close?.();
       // After every event settled, so their acknowledgements are in the last commit.
       await this.#spool?.close().catch((error: unknown) => this.#report(asAuditsError(error)));
+      await this.#ledger?.close();
       this.#state = 'closed';
       release();
     }

@@ -26,6 +26,10 @@ export class FaultGate {
     this.#faults = faults;
   }
 
+  get tamper(): FaultOptions['tamper'] {
+    return this.#faults.tamper;
+  }
+
   /** Every answer of an event route comes `delayMs` late (to exercise client timeouts). */
   async delay(): Promise<void> {
     const ms = this.#faults.delayMs ?? 0;
