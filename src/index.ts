@@ -115,5 +115,7 @@ export { verifyLedger } from './ledger/verify-ledger.js';
 export type { LedgerProblem, LedgerVerification } from './ledger/verify-ledger.js';
 export { proveRecord, ProofUnavailableError } from './ledger/prove-record.js';
 export type { RecordProof } from './ledger/prove-record.js';
-export { checkRecordProof } from './ledger/check-proof.js';
+export { checkRecordProof, ledgerLeafHash, openCheckpoint } from './ledger/check-proof.js';
+export type { Checkpoint } from './ledger/checkpoint.js';
+export { MerkleFrontier } from './ledger/merkle-frontier.js';
 export { verifyInclusion, verifyConsistency } from './ledger/verify-proof.js';

@@ -90,7 +90,7 @@ describe('the ledger end to end', () => {
     const started = performance.now();
     const result = runCli(['ledger', 'verify', ledgerDir, '--public-key', `${keyPrefix}.pub`]);
     figures.verifySeconds = (performance.now() - started) / 1000;
-    figures.verifyRecordsPerSecond = Math.round(figures.events / figures.verifySeconds);
+    figures.verifyRecordsPerSecond = Math.round((figures.events ?? 0) / figures.verifySeconds);
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(new RegExp(`^${figures.events} records, 4 checkpoints: intact\\n$`));
     expect(result.status).toBe(0);
