@@ -10,8 +10,10 @@ const NODE_PREFIX = Buffer.from([0x01]);
 
 /** SHA-256(0x00 || bytes): the hash of one leaf, given its bytes (a record's canonical JSON, UTF-8). */
 export function leafHash(bytes: Buffer | string): Buffer {
-  const data = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
-  return hash('sha256', Buffer.concat([LEAF_PREFIX, data]), 'buffer');
+  // A string is hashed in one call with the prefix as a U+0000 character (UTF-8: the single byte 0x00): no
+  // intermediate buffers, about half the cost on the verify path.
+  if (typeof bytes === 'string') return hash('sha256', `\u0000${bytes}`, 'buffer');
+  return hash('sha256', Buffer.concat([LEAF_PREFIX, bytes]), 'buffer');
 }
 
 /** SHA-256(0x01 || left || right): the hash of an interior node. */
