@@ -41,11 +41,16 @@ const RECORDS_PER_BUCKET = 200_000;
  * once; an id the export holds several times (a vendor that does not deduplicate) is fine while each copy hashes
  * to the ledger's hash.
  */
-export async function reconcileLedger(dir: string, exported: AsyncIterable<ExportItem>, report: (finding: ReconcileFinding) => void): Promise<ReconcileSummary> {
+export async function reconcileLedger(
+  dir: string,
+  exported: AsyncIterable<ExportItem>,
+  report: (finding: ReconcileFinding) => void,
+  { recordsPerBucket = RECORDS_PER_BUCKET }: { recordsPerBucket?: number } = {},
+): Promise<ReconcileSummary> {
   const paths = ledgerPaths(dir);
   let records = 0;
   for await (const line of readLines(paths.records)) if (line.text !== '') records++;
-  const bucketCount = Math.max(1, Math.ceil(records / RECORDS_PER_BUCKET));
+  const bucketCount = Math.max(1, Math.ceil(records / recordsPerBucket));
   const bucketOf = (id: string): number => crc32(id) % bucketCount;
   const temp = await mkdtemp(join(tmpdir(), 'auditwire-reconcile-'));
   let findings = 0;
