@@ -92,7 +92,10 @@ describe('the ledger end to end', () => {
     figures.verifySeconds = (performance.now() - started) / 1000;
     figures.verifyRecordsPerSecond = Math.round((figures.events ?? 0) / figures.verifySeconds);
     expect(result.stderr).toBe('');
-    expect(result.stdout).toMatch(new RegExp(`^${figures.events} records, 4 checkpoints: intact\\n$`));
+    // One checkpoint per client's close(), and more when a client ran past checkpointIntervalMs.
+    const [, records, checkpoints] = /^(\d+) records, (\d+) checkpoints: intact\n$/.exec(result.stdout) ?? [];
+    expect(Number(records)).toBe(figures.events);
+    expect(Number(checkpoints)).toBeGreaterThanOrEqual(FORMATS.length);
     expect(result.status).toBe(0);
   }, TIME_LIMIT_MS);
 
@@ -135,8 +138,8 @@ describe('the ledger end to end', () => {
     editRecord(copy, 10, (record) => void (record.verified = false));
     const result = runCli(['ledger', 'verify', copy, '--public-key', `${keyPrefix}.pub`]);
     expect(result.status).toBe(1);
-    // The first checkpoint covers the auditlog client's records, where record 10 is.
-    expect(linesOf(result.stderr)[0]).toBe(`checkpoint 1: records 0..${PER_FORMAT - 1} do not hash to its root: a record from 0 to ${PER_FORMAT - 1} was changed, removed or inserted`);
+    // The first checkpoint covers record 10 (it holds at least the first client's records).
+    expect(linesOf(result.stderr)[0]).toMatch(/^checkpoint 1: records 0\.\.(\d+) do not hash to its root: a record from 0 to \1 was changed, removed or inserted$/);
   });
 
   it('fails verify after one record is edited in place, naming the record', () => {
@@ -172,7 +175,7 @@ describe('the ledger end to end', () => {
     writeFileSync(path, readFileSync(path, 'utf8').split('\n').slice(0, 100).join('\n') + '\n');
     const result = runCli(['ledger', 'verify', copy, '--public-key', `${keyPrefix}.pub`]);
     expect(result.status).toBe(1);
-    expect(linesOf(result.stderr)[0]).toBe(`checkpoint 1: covers ${PER_FORMAT} records but records.log holds 100: the ledger was truncated`);
+    expect(linesOf(result.stderr)[0]).toMatch(/^checkpoint 1: covers \d+ records but records\.log holds 100: the ledger was truncated$/);
   });
 
   it('proves an event with a proof an auditor checks without the ledger', () => {
