@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditsClient, DeliveryError, ValidationError, openLedger, type AuditsError, type ClientOptions } from '../../src/index.js';
+import { AuditsClient, DeliveryError, ValidationError, openLedger, type Adapter, type AuditsError, type ClientOptions } from '../../src/index.js';
 import { createReferenceServer, type ReferenceServer } from '../../src/testing.js';
 import { thrownBy } from '../helpers/errors.js';
 import { keys, ORIGIN, tempDir } from './ledger-fixture.js';
@@ -101,5 +101,22 @@ describe('the client with a ledger', () => {
     }
     expect(records(dir).map((record) => record.id)).toEqual(['first', 'second']);
     expect(readFileSync(join(dir, 'checkpoints.log'), 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
+  });
+
+  it('reports, never throws, an acknowledged event that makes no valid record (a custom adapter with a non-SHA-256 hash)', async () => {
+    const dir = tempDir();
+    const adapter: Adapter = {
+      name: 'custom',
+      limits: { maxBatchSize: 10, maxBatchBytes: 1 << 20 },
+      prepare: (input) => ({ id: (input as { id: string }).id, wire: '{"a":1}', hash: 'md5-not-sha256', bytes: 7 }),
+      encode: () => ({ method: 'POST', url: `${server.url}/custom`, headers: {}, body: '{}' }),
+      decode: (_, batch) => ({ kind: 'per-event', outcomes: new Map(batch.map((_, i) => [i, { ok: true as const }])), resend: [] }),
+    };
+    const errors: AuditsError[] = [];
+    const client = new AuditsClient({ adapter, endpoint: server.url, ledger: { dir, signingKey: privateKey, origin: ORIGIN }, onError: (error) => errors.push(error) });
+    expect((await client.sendAudit({ id: 'odd', action: 'a.b' })).hash).toBe('md5-not-sha256');
+    await client.close();
+    expect(errors.map((error) => error.message)).toEqual([expect.stringMatching(/^ledger: event odd was not recorded \(\$\.hash: /)]);
+    expect(readFileSync(join(dir, 'records.log'), 'utf8')).toBe('');
   });
 });
