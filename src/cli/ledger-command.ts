@@ -6,7 +6,8 @@ import { ledgerPaths } from '../ledger/ledger-files.js';
 import { generateLedgerKeys } from '../ledger/ledger-keys.js';
 import { parseVerifierKey, type NoteVerifier } from '../ledger/note-key.js';
 import { proveRecord, ProofUnavailableError, type RecordProof } from '../ledger/prove-record.js';
-import { reconcileLedger, type ExportItem } from '../ledger/reconcile-ledger.js';
+import { fetchAuditLogEvents } from '../ledger/fetch-auditlog.js';
+import { reconcileLedger, type ExportItem, type ReconcileFinding } from '../ledger/reconcile-ledger.js';
 import { verifyLedger } from '../ledger/verify-ledger.js';
 import { readEvents } from './event-stream.js';
 import { unreadableFile } from './read-documents.js';
@@ -25,6 +26,10 @@ export const LEDGER_HELP = `Usage: auditwire ledger COMMAND ...
   reconcile DIR --export FILE                compare the ledger with the vendor's stored events (JSON or JSONL, as
                                              GET /_auditwire/export of the reference server writes them): missing,
                                              altered and unknown events
+  reconcile DIR --fetch auditlog --endpoint URL
+                                             read each AuditLog.co event of the ledger back from the vendor
+                                             (GET /api/v1/events/:id; key from AUDITWIRE_API_KEY or --api-key):
+                                             missing and altered events
 
 Exit status: 0 when all is well, 1 when a problem was found (each printed, with the record, checkpoint or event
 id it concerns), 2 on bad input.`;
@@ -135,15 +140,25 @@ async function checkProof(args: string[], { out, err }: Io): Promise<number> {
 }
 
 async function reconcile(args: string[], { out, err }: Io): Promise<number> {
-  const { values, positionals } = options(args, { export: { type: 'string' } });
+  const { values, positionals } = options(args, { export: { type: 'string' }, fetch: { type: 'string' }, endpoint: { type: 'string' }, 'api-key': { type: 'string' } });
   if (values.help === true) return help(out);
   const dir = await ledgerDir(positionals, 'reconcile');
-  const file = values.export;
-  if (typeof file !== 'string') throw new CliInputError('reconcile needs --export FILE (the vendor\'s stored events, JSON or JSONL)');
-  await stat(file).catch((error: unknown) => {
-    throw unreadableFile(file, error);
-  });
-  const summary = await reconcileLedger(dir, exportItems(file), (finding) => err(`${finding.kind}: ${finding.message}`));
+  const report = (finding: ReconcileFinding): void => err(`${finding.kind}: ${finding.message}`);
+  let summary;
+  if (values.fetch !== undefined) {
+    if (values.fetch !== 'auditlog') throw new CliInputError(`--fetch supports auditlog (AuditLog.co read-back); for other vendors export their events to a file and use --export`);
+    const endpoint = values.endpoint ?? process.env.AUDITWIRE_ENDPOINT;
+    const apiKey = values['api-key'] ?? process.env.AUDITWIRE_API_KEY;
+    if (endpoint === undefined || apiKey === undefined || apiKey === '') throw new CliInputError('--fetch auditlog needs --endpoint URL (or AUDITWIRE_ENDPOINT) and the key in AUDITWIRE_API_KEY (or --api-key)');
+    summary = await reconcileLedger(dir, fetchAuditLogEvents(dir, { endpoint, apiKey }), report, { adapter: 'auditlog' });
+  } else {
+    const file = values.export;
+    if (typeof file !== 'string') throw new CliInputError('reconcile needs --export FILE (the vendor\'s stored events, JSON or JSONL) or --fetch auditlog');
+    await stat(file).catch((error: unknown) => {
+      throw unreadableFile(file, error);
+    });
+    summary = await reconcileLedger(dir, exportItems(file), report);
+  }
   out(`${summary.ledgerRecords} ledger records, ${summary.exported} exported events: ${summary.findings === 0 ? 'all accounted for' : `${summary.findings} finding(s)`}`);
   return summary.findings === 0 ? 0 : 1;
 }

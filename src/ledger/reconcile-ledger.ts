@@ -45,7 +45,7 @@ export async function reconcileLedger(
   dir: string,
   exported: AsyncIterable<ExportItem>,
   report: (finding: ReconcileFinding) => void,
-  { recordsPerBucket = RECORDS_PER_BUCKET }: { recordsPerBucket?: number } = {},
+  { recordsPerBucket = RECORDS_PER_BUCKET, adapter }: { recordsPerBucket?: number; /** Only the ledger's records of this adapter. */ adapter?: string } = {},
 ): Promise<ReconcileSummary> {
   const paths = ledgerPaths(dir);
   let records = 0;
@@ -61,9 +61,13 @@ export async function reconcileLedger(
   try {
     const ledgerBuckets = new BucketFiles(join(temp, 'ledger'), bucketCount);
     let index = 0;
+    let considered = 0;
     for await (const line of readLines(paths.records)) {
       const parsed = parseRecordLine(line.text);
-      if (parsed.ok) ledgerBuckets.add(bucketOf(parsed.record.id), JSON.stringify([parsed.record.id, parsed.record.hash, index]));
+      if (parsed.ok && (adapter === undefined || parsed.record.adapter === adapter)) {
+        considered++;
+        ledgerBuckets.add(bucketOf(parsed.record.id), JSON.stringify([parsed.record.id, parsed.record.hash, index]));
+      }
       index++;
     }
     await ledgerBuckets.close();
@@ -82,7 +86,7 @@ export async function reconcileLedger(
     for (let bucket = 0; bucket < bucketCount; bucket++) {
       await matchBucket(ledgerBuckets.path(bucket), exportBuckets.path(bucket), find);
     }
-    return { ledgerRecords: records, exported: count, findings };
+    return { ledgerRecords: considered, exported: count, findings };
   } finally {
     await rm(temp, { recursive: true, force: true });
   }

@@ -1,9 +1,10 @@
+import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { linesOf, runCli } from '../helpers/cli.js';
+import { cliPath, linesOf } from '../helpers/cli.js';
 import { adapterOptions, FORMATS, SECRETS } from './chaos-harness.js';
 import { lib, recordFigures, sized, testing } from './target.js';
 import type { ReferenceServer } from '../../src/testing.js';
@@ -26,6 +27,14 @@ const figures: Record<string, number> = {};
 
 function event(format: string, i: number) {
   return { id: `ledger-${format}-${i}`, action: 'invoice.paid', crud: 'u' as const, actor: { id: `user-${i % 97}` }, tenant: { id: 'acme' }, target: { id: `inv-${i}`, type: 'invoice' }, fields: { amount: String(i) } };
+}
+
+function runCliAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cliPath, ...args], { encoding: 'utf8', timeout: TIME_LIMIT_MS, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
+      resolve({ status: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr }),
+    );
+  });
 }
 
 async function exportTo(path: string): Promise<void> {
@@ -55,7 +64,7 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'auditwire-ledger-e2e-'));
   ledgerDir = join(work, 'ledger');
   keyPrefix = join(work, 'signing');
-  expect(runCli(['ledger', 'keygen', '--origin', ORIGIN, '--out', keyPrefix]).status).toBe(0);
+  expect((await runCliAsync(['ledger', 'keygen', '--origin', ORIGIN, '--out', keyPrefix])).status).toBe(0);
   server = await testing.createReferenceServer({ deduplicate: true });
   const started = performance.now();
   for (const format of FORMATS) {
@@ -86,9 +95,9 @@ afterAll(async () => {
 });
 
 describe('the ledger end to end', () => {
-  it('records every acknowledged event, and ledger verify passes', () => {
+  it('records every acknowledged event, and ledger verify passes', async () => {
     const started = performance.now();
-    const result = runCli(['ledger', 'verify', ledgerDir, '--public-key', `${keyPrefix}.pub`]);
+    const result = await runCliAsync(['ledger', 'verify', ledgerDir, '--public-key', `${keyPrefix}.pub`]);
     figures.verifySeconds = (performance.now() - started) / 1000;
     figures.verifyRecordsPerSecond = Math.round((figures.events ?? 0) / figures.verifySeconds);
     expect(result.stderr).toBe('');
@@ -102,7 +111,7 @@ describe('the ledger end to end', () => {
   it('reconciles with the untouched export: every event accounted for', async () => {
     const path = join(work, 'export-clean.jsonl');
     await exportTo(path);
-    const result = runCli(['ledger', 'reconcile', ledgerDir, '--export', path]);
+    const result = await runCliAsync(['ledger', 'reconcile', ledgerDir, '--export', path]);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
   }, TIME_LIMIT_MS);
@@ -115,7 +124,7 @@ describe('the ledger end to end', () => {
     await exportTo(path);
     server.setFaults({});
     const started = performance.now();
-    const result = runCli(['ledger', 'reconcile', ledgerDir, '--export', path]);
+    const result = await runCliAsync(['ledger', 'reconcile', ledgerDir, '--export', path]);
     figures.reconcileSeconds = (performance.now() - started) / 1000;
     const findings = linesOf(result.stderr).map((line) => line.slice(0, line.indexOf(':', line.indexOf(':') + 1)));
     expect(findings.sort()).toEqual([...alter.map((id) => `altered: ${id}`), ...drop.map((id) => `missing: ${id}`)].sort());
@@ -123,33 +132,49 @@ describe('the ledger end to end', () => {
     expect(result.status).toBe(1);
   }, TIME_LIMIT_MS);
 
+  it('reads AuditLog.co events back from the vendor one by one (--fetch auditlog) and finds the altered and dropped ones', async () => {
+    server.setFaults({ tamper: { alter: ['ledger-auditlog-7'], drop: ['ledger-auditlog-42', 'ledger-retraced-11'] } });
+    try {
+      // Asynchronously: the server answering the CLI runs in this process.
+      const result = await runCliAsync(['ledger', 'reconcile', ledgerDir, '--fetch', 'auditlog', '--endpoint', server.url, '--api-key', SECRETS.auditlog]);
+      const findings = linesOf(result.stderr).map((line) => line.slice(0, line.indexOf(':', line.indexOf(':') + 1)));
+      // Only the AuditLog.co records are read back, so the dropped Retraced event is not among them.
+      expect(findings.sort()).toEqual(['altered: ledger-auditlog-7', 'missing: ledger-auditlog-42']);
+      expect(result.stdout).toContain(`${PER_FORMAT} ledger records, ${PER_FORMAT - 1} exported events: 2 finding(s)`);
+      expect(result.stderr + result.stdout).not.toContain(SECRETS.auditlog);
+      expect(result.status).toBe(1);
+    } finally {
+      server.setFaults({});
+    }
+  }, TIME_LIMIT_MS);
+
   it('reports an event the vendor holds that the ledger never saw', async () => {
     const path = join(work, 'export-extra.jsonl');
     await exportTo(path);
     const body = { action: 'forged.event', uuid: 'forged-1' };
     writeFileSync(path, `${readFileSync(path, 'utf8')}${JSON.stringify({ format: 'auditlog', serverId: 'x', eventId: 'forged-1', hash: '', body })}\n`);
-    const result = runCli(['ledger', 'reconcile', ledgerDir, '--export', path]);
+    const result = await runCliAsync(['ledger', 'reconcile', ledgerDir, '--export', path]);
     expect(linesOf(result.stderr)).toEqual([expect.stringMatching(/^unknown: forged-1: /)]);
     expect(result.status).toBe(1);
   }, TIME_LIMIT_MS);
 
-  it('fails verify after one record is edited (checksum kept valid), naming the checkpoint and record range', () => {
+  it('fails verify after one record is edited (checksum kept valid), naming the checkpoint and record range', async () => {
     const copy = copyLedger('edited');
     editRecord(copy, 10, (record) => void (record.verified = false));
-    const result = runCli(['ledger', 'verify', copy, '--public-key', `${keyPrefix}.pub`]);
+    const result = await runCliAsync(['ledger', 'verify', copy, '--public-key', `${keyPrefix}.pub`]);
     expect(result.status).toBe(1);
     // The first checkpoint covers record 10 (it holds at least the first client's records).
     expect(linesOf(result.stderr)[0]).toMatch(/^checkpoint 1: records 0\.\.(\d+) do not hash to its root: a record from 0 to \1 was changed, removed or inserted$/);
-  });
+  }, TIME_LIMIT_MS);
 
-  it('fails verify after one record is edited in place, naming the record', () => {
+  it('fails verify after one record is edited in place, naming the record', async () => {
     const copy = copyLedger('edited-raw');
     const path = join(copy, 'records.log');
     writeFileSync(path, readFileSync(path, 'utf8').replace('"ledger-auditlog-3"', '"ledger-auditlog-X"'));
-    const result = runCli(['ledger', 'verify', copy, '--public-key', `${keyPrefix}.pub`]);
+    const result = await runCliAsync(['ledger', 'verify', copy, '--public-key', `${keyPrefix}.pub`]);
     expect(result.status).toBe(1);
     expect(linesOf(result.stderr)[0]).toBe('record 3: line 4 of records.log: checksum mismatch (a torn or edited line)');
-  });
+  }, TIME_LIMIT_MS);
 
   it('fails verify when the ledger is truncated and re-signed with another key', async () => {
     const copy = copyLedger('resigned');
@@ -160,35 +185,35 @@ describe('the ledger end to end', () => {
     const forger = lib.generateLedgerKeys(ORIGIN);
     const forged = await lib.openLedger({ dir: copy, signingKey: forger.privateKey, origin: ORIGIN });
     await forged.close();
-    const result = runCli(['ledger', 'verify', copy, '--public-key', `${keyPrefix}.pub`]);
+    const result = await runCliAsync(['ledger', 'verify', copy, '--public-key', `${keyPrefix}.pub`]);
     expect(result.status).toBe(1);
     expect(linesOf(result.stderr)).toEqual([
       expect.stringMatching(new RegExp(`^checkpoint 1: no signature by the key ${ORIGIN}\\+[0-9a-f]{8}$`)),
       `checkpoints.log: no checkpoint signed by ${ORIGIN}`,
       expect.stringMatching(/^checkpoint file: no signature by the key/),
     ]);
-  });
+  }, TIME_LIMIT_MS);
 
-  it('fails verify when records are cut off under the original checkpoints', () => {
+  it('fails verify when records are cut off under the original checkpoints', async () => {
     const copy = copyLedger('truncated');
     const path = join(copy, 'records.log');
     writeFileSync(path, readFileSync(path, 'utf8').split('\n').slice(0, 100).join('\n') + '\n');
-    const result = runCli(['ledger', 'verify', copy, '--public-key', `${keyPrefix}.pub`]);
+    const result = await runCliAsync(['ledger', 'verify', copy, '--public-key', `${keyPrefix}.pub`]);
     expect(result.status).toBe(1);
     expect(linesOf(result.stderr)[0]).toMatch(/^checkpoint 1: covers \d+ records but records\.log holds 100: the ledger was truncated$/);
-  });
+  }, TIME_LIMIT_MS);
 
-  it('proves an event with a proof an auditor checks without the ledger', () => {
-    const result = runCli(['ledger', 'prove', ledgerDir, '--id', 'ledger-retraced-11']);
+  it('proves an event with a proof an auditor checks without the ledger', async () => {
+    const result = await runCliAsync(['ledger', 'prove', ledgerDir, '--id', 'ledger-retraced-11']);
     expect(result.status).toBe(0);
     const proof = JSON.parse(result.stdout) as { record: { id: string }; leafIndex: number; treeSize: number; proof: string[]; checkpoint: string };
     expect(proof).toMatchObject({ record: { id: 'ledger-retraced-11', adapter: 'retraced', verified: true }, leafIndex: PER_FORMAT + 11, treeSize: figures.events });
     const file = join(work, 'proof.json');
     writeFileSync(file, result.stdout);
-    expect(runCli(['ledger', 'check-proof', file, '--public-key', `${keyPrefix}.pub`]).status).toBe(0);
+    expect((await runCliAsync(['ledger', 'check-proof', file, '--public-key', `${keyPrefix}.pub`])).status).toBe(0);
     writeFileSync(file, JSON.stringify({ ...proof, leafIndex: proof.leafIndex + 1 }));
-    const forged = runCli(['ledger', 'check-proof', file, '--public-key', `${keyPrefix}.pub`]);
+    const forged = await runCliAsync(['ledger', 'check-proof', file, '--public-key', `${keyPrefix}.pub`]);
     expect(forged.stderr).toContain('the inclusion proof does not lead to the checkpoint root');
     expect(forged.status).toBe(1);
-  });
+  }, TIME_LIMIT_MS);
 });
