@@ -218,3 +218,5 @@ total += write('reject.json', 'reject', 'inputs that must be refused: "syntax" (
 total += write('retraced.json', 'retraced', "the Retraced hash formula; expected values from the vendor's computeHash (@retracedhq/retraced)",
   [...retraced.map(retracedVector), ...retracedErrors.map(retracedErrorVector)]);
 console.log(`wrote ${total} vectors to spec/vectors/`);
+
+await import('./generate-ledger-vectors.mjs');

@@ -99,3 +99,23 @@ export { auditKoa } from './http/audit-koa.js';
 export type { KoaAuditMiddleware, KoaLikeContext } from './http/audit-koa.js';
 export { loginEvent, LOGIN_ACTIONS } from './http/login-event.js';
 export type { LoginEventInput, LoginSucceeded, LoginFailed } from './http/login-event.js';
+
+// Ledger: a signed, append-only record of acknowledged events (RFC 6962 tree, C2SP checkpoints).
+export { openLedger, Ledger } from './ledger/ledger.js';
+export type { LedgerHooks, LedgerStats } from './ledger/ledger.js';
+export type { LedgerOptions } from './ledger/ledger-options.js';
+export { LedgerRecordSchema } from './ledger/ledger-record.js';
+export type { LedgerRecord } from './ledger/ledger-record.js';
+export { LedgerDamagedError } from './ledger/ledger-scan.js';
+export { generateLedgerKeys } from './ledger/ledger-keys.js';
+export type { LedgerKeyPair } from './ledger/ledger-keys.js';
+export { parseVerifierKey } from './ledger/note-key.js';
+export type { NoteVerifier } from './ledger/note-key.js';
+export { verifyLedger } from './ledger/verify-ledger.js';
+export type { LedgerProblem, LedgerVerification } from './ledger/verify-ledger.js';
+export { proveRecord, ProofUnavailableError } from './ledger/prove-record.js';
+export type { RecordProof } from './ledger/prove-record.js';
+export { checkRecordProof, ledgerLeafHash, openCheckpoint } from './ledger/check-proof.js';
+export type { Checkpoint } from './ledger/checkpoint.js';
+export { MerkleFrontier } from './ledger/merkle-frontier.js';
+export { verifyInclusion, verifyConsistency } from './ledger/verify-proof.js';

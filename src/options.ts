@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { Adapter } from './adapters/adapter.js';
 import type { AuditsError } from './errors.js';
 import type { Logger } from './logger.js';
+import type { LedgerOptions, ResolvedLedgerOptions } from './ledger/ledger-options.js';
 
 /** The adapters built in, by name (the one list the client and the CLI check names against). */
 export const BUILT_IN_ADAPTERS = ['auditlog', 'retraced', 'logzab', 'frontegg'] as const;
@@ -127,6 +128,12 @@ export interface ClientOptions {
    * `delivery: 'at-least-once'`. @default undefined (no spool: accepted events live in memory only)
    */
   spool?: SpoolOptions;
+  /**
+   * Append every acknowledged event to a signed, append-only ledger in `dir` (an RFC 6962 Merkle tree with C2SP
+   * checkpoints; see docs/ledger.md), checkable with `auditwire ledger verify|prove|reconcile`.
+   * @default undefined (no ledger)
+   */
+  ledger?: LedgerOptions;
 }
 
 export interface ResolvedOptions {
@@ -151,6 +158,7 @@ export interface ResolvedOptions {
   readonly maxResponseBytes: number;
   readonly allowInsecureHttp: boolean;
   readonly spool: ResolvedSpoolOptions | undefined;
+  readonly ledger?: ResolvedLedgerOptions | undefined;
 }
 
 export interface ResolvedSpoolOptions {

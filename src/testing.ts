@@ -4,6 +4,7 @@
 export { createReferenceServer } from './server/reference-server.js';
 export type { EventFormat, ReferenceServer, ReferenceServerOptions, ReferenceServerStats, RequestInfo, StoredEvent } from './server/reference-server.js';
 export type { FaultOptions } from './server/faults.js';
+export type { TamperFault } from './server/tamper.js';
 
 export { expectAuditHash } from './testing/expect-audit-hash.js';
 export type { ExpectAuditHashOptions } from './testing/hash-comparison.js';

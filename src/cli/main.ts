@@ -12,6 +12,7 @@ Usage:
   auditwire dev [--port N] [--host H] [--file PATH]          run the local reference server (all four formats)
   auditwire send FILE --adapter NAME [options]               send a JSON/JSONL file of events (backfill)
   auditwire outbox migrate|status|retry|purge --database-url URL   manage the PostgreSQL outbox table
+  auditwire ledger keygen|verify|prove|reconcile ...         the signed ledger of acknowledged events
   auditwire --version | --help
 
 Run "auditwire COMMAND --help" for a command's options.`;
@@ -50,6 +51,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'outbox': {
         const { runOutbox } = await import('./outbox-command.js');
         return await runOutbox(rest, { out, err });
+      }
+      case 'ledger': {
+        const { runLedger } = await import('./ledger-command.js');
+        return await runLedger(rest, { out, err });
       }
       case '--version':
       case '-v':

@@ -26,6 +26,7 @@ import type { AuditInput } from './audit-input.js';
 import { callUser, describeThrown } from '../internal/call-user.js';
 import { durationIssues, unrefTimer } from '../internal/duration.js';
 import { unheardFailure, userCodeFailure } from './warnings.js';
+import { LedgerStage } from './ledger-stage.js';
 
 const noop = (): void => {};
 
@@ -83,6 +84,8 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
   #replayAfterInit: Spool | undefined;
   /** Each accepted event's journal entry, when there is a spool. */
   readonly #journaled = new WeakMap<PendingEvent, SpoolEntry>();
+  /** Records each acknowledged event in the signed ledger, when `ledger` is set. */
+  readonly #ledger: LedgerStage | undefined;
 
   constructor(options: ClientOptions = {}) {
     super();
@@ -94,6 +97,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     this.#redact = redactor(() => [this.#options.apiKey, this.#options.clientId, ...(this.#adapter.secrets?.() ?? [])]);
     this.#transport = new HttpTransport(this.#options);
     this.#spool = this.#openSpool();
+    this.#ledger = this.#options.ledger && new LedgerStage(this.#options.ledger, (error) => this.#report(error));
     this.#prepareContext = { server: this.#options.server, newId: randomUUID, now: () => new Date() };
     const limits = this.#adapter.limits;
     const delivery = new BatchDelivery(
@@ -258,6 +262,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     this.#spool?.commitNow();
     try {
       await this.#processor.flush();
+      await this.#ledger?.flush();
     } finally {
       release();
     }
@@ -445,6 +450,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     // The promise settles first: nothing a listener does can change the outcome.
     if (outcome.ok) {
       this.#counters.delivered++;
+      this.#ledger?.record(outcome.receipt, event.prepared.wire);
       event.resolve(outcome.receipt);
       this.#notify('delivered', outcome.receipt);
       return;
@@ -526,6 +532,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
       this.#adapter.close?.();
       // After every event settled, so their acknowledgements are in the last commit.
       await this.#spool?.close().catch((error: unknown) => this.#report(asAuditsError(error), true));
+      await this.#ledger?.close();
       this.#state = 'closed';
       release();
     }

@@ -4,6 +4,7 @@ import { ValidationError, type ValidationIssue } from '../errors.js';
 import { BUILT_IN_ADAPTERS, DEFAULT_RETRY, type ClientOptions, type ResolvedOptions, type ResolvedSpoolOptions } from '../options.js';
 import { isLoopbackHost } from '../internal/loopback.js';
 import { durationIssues, type DurationRule } from '../internal/duration.js';
+import { resolveLedgerOptions } from '../ledger/ledger-options.js';
 
 const ADAPTER_NAMES: ReadonlySet<string> = new Set(BUILT_IN_ADAPTERS);
 
@@ -60,6 +61,7 @@ export function resolveOptions(options: ClientOptions, env: NodeJS.ProcessEnv = 
     maxResponseBytes: count('maxResponseBytes', options.maxResponseBytes, 1024 * 1024),
     allowInsecureHttp: options.allowInsecureHttp ?? false,
     spool: options.spool === undefined ? undefined : resolveSpool(options.spool, count, duration, issues),
+    ledger: options.ledger === undefined ? undefined : resolveLedgerOptions(options.ledger, 'options.ledger', issues),
   };
   oneOf(issues, 'whenQueueFull', resolved.whenQueueFull, ['reject', 'wait']);
   oneOf(issues, 'verify', resolved.verify, ['require', 'when-present', 'off']);

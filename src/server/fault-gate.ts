@@ -27,6 +27,10 @@ export class FaultGate {
     this.#faults = checkedFaults(faults);
   }
 
+  get tamper(): FaultOptions['tamper'] {
+    return this.#faults.tamper;
+  }
+
   /** Every answer of an event route comes `delayMs` late (to exercise client timeouts). */
   async delay(): Promise<void> {
     const ms = this.#faults.delayMs ?? 0;

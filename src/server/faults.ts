@@ -1,3 +1,5 @@
+import type { TamperFault } from './tamper.js';
+
 /**
  * Faults the reference server injects, each drawn per request (or per event, for wrong hashes) from `random`,
  * so a seeded generator makes a run reproducible.
@@ -21,6 +23,8 @@ export interface FaultOptions {
   slowProbability?: number;
   /** How late a slow answer comes, in milliseconds. @default 1000 */
   slowMs?: number;
+  /** Stored events changed or lost after their acknowledgement, as `GET /_auditwire/export` shows them. */
+  tamper?: TamperFault;
 }
 
 export type RequestFault =

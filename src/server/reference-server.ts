@@ -6,6 +6,7 @@ import { sendJson, readBody } from './http-io.js';
 import type { Route, RouteContext, ServerState } from './route.js';
 import { auditLogRoutes } from './routes/auditlog.js';
 import { devRoutes } from './routes/dev.js';
+import { exportRoutes } from './routes/export.js';
 import { fronteggRoutes } from './routes/frontegg.js';
 import { logZabRoutes } from './routes/logzab.js';
 import { retracedRoutes } from './routes/retraced.js';
@@ -18,7 +19,7 @@ export type { EventFormat, ReferenceServer, ReferenceServerOptions, ReferenceSer
 // One node:http server speaking the four wire formats of shared/reference/wire/README.md at their vendors' paths.
 // Each route decodes with its own code (src/server/routes), never the client's adapters.
 
-const ROUTES: readonly Route[] = [...auditLogRoutes, ...retracedRoutes, ...logZabRoutes, ...fronteggRoutes, ...devRoutes];
+const ROUTES: readonly Route[] = [...auditLogRoutes, ...retracedRoutes, ...logZabRoutes, ...fronteggRoutes, ...devRoutes, ...exportRoutes];
 
 /** Starts the reference server (loopback by default) and resolves once it listens. */
 export async function createReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {

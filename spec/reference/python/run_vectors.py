@@ -26,6 +26,7 @@ from auditwire_ref import (  # noqa: E402
     retraced_hash,
     retraced_hash_target,
 )
+from ledger_ref_vectors import prepare_ledger_suite, run_ledger_vector  # noqa: E402
 
 DEFAULT_DIR = os.path.normpath(
     os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "vectors"))
@@ -101,6 +102,7 @@ def _record_error(exc, result):
 
 
 RUNNERS = {
+    "ledger": run_ledger_vector,
     "canonical": _run_canonical,
     "reject": _run_reject,
     "retraced": _run_retraced,
@@ -117,6 +119,8 @@ def run(vector_dir):
             suite = json.load(f)
         kind = suite.get("kind")
         runner = RUNNERS.get(kind)
+        if kind == "ledger":
+            prepare_ledger_suite(suite)
         for vector in suite.get("vectors", []):
             result = {"file": file_name, "name": vector.get("name")}
             if runner is None:

@@ -3,6 +3,7 @@ import { acceptEvents } from '../accept-events.js';
 import { auditwireHash } from '../auditwire-hash.js';
 import { headerValue, sendJson } from '../http-io.js';
 import { isRecord, parseJson } from '../json-value.js';
+import { tampered } from '../tamper.js';
 import type { Route, RouteContext } from '../route.js';
 import { validateAuditLogElement } from './auditlog-validate.js';
 
@@ -38,7 +39,9 @@ async function receiveEvents(context: RouteContext): Promise<void> {
 function readEvent(context: RouteContext): void {
   if (!authorized(context)) return;
   const id = context.params[0] ?? '';
-  const stored = context.state.store.events.find((event) => event.format === 'auditlog' && event.serverId === id);
+  const found = context.state.store.events.find((event) => event.format === 'auditlog' && event.serverId === id);
+  // The read-back shows the store as a tampering vendor would (the `tamper` fault), like the export.
+  const stored = found && tampered(found, context.state.faults.tamper);
   if (stored === undefined || !isRecord(stored.body)) return fail(context, 404, `No event with id ${id}`, {});
   sendJson(context.response, 200, { ...stored.body, id: stored.serverId, receptionTime: stored.receivedAt });
 }
