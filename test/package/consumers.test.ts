@@ -219,7 +219,8 @@ beforeAll(async () => {
 
 afterAll(() => {
   if (workDir !== '') rmSync(workDir, { recursive: true, force: true });
-});
+  // Two installed projects: removing them takes more than the default 10 s on a busy machine.
+}, 60_000);
 
 describe.each(consumers)('a $kind project with the packed tarball installed', (consumer) => {
   it(`type-checks against the installed ${consumer.declarations} files and compiles (nodenext, strict)`, async () => {
