@@ -48,7 +48,7 @@ export { AuditsClient } from './client/audits-client.js';
 export type { CloseOptions } from './client/audits-client.js';
 export type { AuditsClientEventMap, AuditsClientStats } from './client/client-events.js';
 export type { AuditReceipt } from './delivery/receipt.js';
-export type { AuditInput } from './client/audit-input.js';
+export type { AuditInput, ExactAuditInput, OnlyKnownMembers } from './client/audit-input.js';
 export type { RetryInfo } from './delivery/batch-delivery.js';
 export type {
   ClientOptions,

@@ -17,7 +17,7 @@ import type { AuditsClientEventMap, AuditsClientStats } from './client-events.js
 import { FLUSH_BEFORE_EXIT, flushBeforeExit } from './exit-flush.js';
 import { ProcessHold } from './process-hold.js';
 import { resolveOptions } from './resolve-options.js';
-import type { AuditInput } from './audit-input.js';
+import type { AuditInput, ExactAuditInput } from './audit-input.js';
 
 const noop = (): void => {};
 
@@ -157,9 +157,10 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
 
   /**
    * Validates `event` now (a bad event rejects at once with `ValidationError` and nothing is queued), then
-   * queues it. Resolves when the server has acknowledged it and its hash was checked.
+   * queues it. Resolves when the server has acknowledged it and its hash was checked. A member no accepted shape
+   * declares (`foo`, `actor.emial`) fails to compile ({@link ExactAuditInput}).
    */
-  sendAudit(event: AuditInput): Promise<AuditReceipt> {
+  sendAudit<E extends AuditInput>(event: E & ExactAuditInput<E>): Promise<AuditReceipt> {
     const pending = this.#accept(event);
     if (pending instanceof AuditsError) return this.#refuse(pending);
     return pending.promise;
