@@ -46,7 +46,13 @@ export const TargetSchema = z
   .meta({ description: 'What it was done to.' });
 
 const isoDateTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with a time zone' });
-const TimeSchema = z.union([isoDateTime, z.date()]);
+// A number (`Date.now()`) or another type would otherwise get zod's bare "Invalid input" for the union.
+const TimeSchema = z.union([isoDateTime, z.date()], {
+  error: (issue) =>
+    typeof issue.input === 'number'
+      ? 'must be an ISO-8601 date-time string with a time zone or a Date, not a number: pass new Date(ms) or new Date(ms).toISOString()'
+      : 'must be an ISO-8601 date-time string with a time zone (e.g. 2026-01-15T09:30:00.000Z) or a Date',
+});
 
 export const AuditEventSchema = z
   .strictObject({
