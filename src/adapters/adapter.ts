@@ -1,4 +1,5 @@
 import type { ValidationError } from '../errors.js';
+import type { UnmappedFieldReporter } from './unmapped-fields.js';
 
 /**
  * An adapter turns events into one vendor's wire format and that vendor's responses into per-event results
@@ -61,6 +62,11 @@ export interface PrepareContext {
   readonly newId: () => string;
   /** The current time, for events that bring none. */
   readonly now: () => Date;
+  /**
+   * Told the members of a common event the wire format cannot carry (see `onUnmappedField`); may throw the
+   * `ValidationError` that refuses the event. Absent: nobody listens.
+   */
+  readonly unmapped?: UnmappedFieldReporter | undefined;
 }
 
 export interface EncodeContext extends ExchangeContext {

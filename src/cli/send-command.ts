@@ -95,7 +95,7 @@ export async function runSend(args: string[], io: CommandIo): Promise<number> {
   if (result.inputError !== undefined && result.read === 0) return usageProblem(result.inputError);
 
   const anyProblem = result.failed > 0 || result.interrupted || result.inputError !== undefined;
-  if (!settings.quiet || anyProblem) io.out(summary(result, seconds));
+  if (!settings.quiet || anyProblem) io.out(`${summary(result, seconds)}${droppedFieldsNote(client.stats().unmapped)}`);
   if (result.failed > 0) reportFailures(io, failures, shown, result.failed, failuresWritten, mask);
   if (stored > 0) {
     io.err(`auditwire: ${stored} of them failed with HASH_MISMATCH: the server stored them, so sending them again stores them twice; investigate before re-sending`);
@@ -162,6 +162,11 @@ function progressState(counts: Readonly<BackfillCounts>, bytesRead: number, size
 function summary(result: BackfillResult, seconds: number): string {
   const rate = Math.round(result.sent / Math.max(seconds, 0.001));
   return `sent ${result.sent}, verified ${result.verified}, failed ${result.failed} in ${seconds.toFixed(1)} s (${rate} events/s)`;
+}
+
+/** Events the adapter sent without members its format cannot carry (the client warned once per member). */
+function droppedFieldsNote(unmapped: number): string {
+  return unmapped > 0 ? `; ${unmapped} sent without fields the adapter cannot carry` : '';
 }
 
 function reportFailures(

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Adapter, HttpRequest, PrepareContext } from '../adapters/adapter.js';
 import { createAdapter } from '../adapters/create-adapter.js';
+import { createUnmappedFieldReporter } from '../adapters/unmapped-fields.js';
 import { BatchDelivery, type Outcome } from '../delivery/batch-delivery.js';
 import type { PendingEvent } from '../delivery/pending-event.js';
 import type { AuditReceipt } from '../delivery/receipt.js';
@@ -53,7 +54,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
   readonly #prepareContext: PrepareContext;
   #state: 'open' | 'closing' | 'closed' = 'open';
   #closing: Promise<void> | undefined;
-  readonly #counters = { accepted: 0, delivered: 0, failed: 0, retried: 0, mismatched: 0, rejected: 0, recovered: 0 };
+  readonly #counters = { accepted: 0, delivered: 0, failed: 0, retried: 0, mismatched: 0, rejected: 0, recovered: 0, unmapped: 0 };
   readonly #unregisterExitFlush: () => void;
   readonly #spool: Spool | undefined;
   /** The spool whose recovered events wait for the first successful init(). */
@@ -69,7 +70,13 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     this.#adapter = createAdapter(this.#options);
     this.#transport = new HttpTransport(this.#options);
     this.#spool = this.#openSpool();
-    this.#prepareContext = { server: this.#options.server, newId: randomUUID, now: () => new Date() };
+    const unmapped = createUnmappedFieldReporter({
+      policy: this.#options.onUnmappedField,
+      adapter: this.#adapter.name,
+      logger: options.logger,
+      counted: () => void this.#counters.unmapped++,
+    });
+    this.#prepareContext = { server: this.#options.server, newId: randomUUID, now: () => new Date(), unmapped };
     const limits = this.#adapter.limits;
     const delivery = new BatchDelivery(
       this.#adapter,
