@@ -84,6 +84,15 @@ export { LogZabTrailSchema } from './adapters/logzab.js';
 export type { LogZabTrail } from './adapters/logzab.js';
 export { FronteggAuditSchema } from './adapters/frontegg.js';
 export type { FronteggAudit } from './adapters/frontegg.js';
+export type {
+  FronteggAuditsQuery,
+  FronteggAuditsStatsQuery,
+  FronteggAuditsPage,
+  FronteggAuditsStats,
+  FronteggAuditsMetadata,
+  FronteggAuditSortField,
+  FronteggQueryValue,
+} from './adapters/frontegg-audits-api.js';
 
 // Request context and middleware for Node HTTP servers (Express, Fastify, Koa, node:http).
 export { requestContext } from './http/request-context.js';

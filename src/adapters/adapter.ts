@@ -90,7 +90,7 @@ export interface PreparedEvent {
 }
 
 export interface HttpRequest {
-  readonly method: 'POST' | 'PUT';
+  readonly method: 'POST' | 'PUT' | 'GET';
   /** Absolute URL. */
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;

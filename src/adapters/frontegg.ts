@@ -3,7 +3,8 @@ import { ValidationError } from '../errors.js';
 import type { NormalizedEvent } from '../event/normalize.js';
 import { AuditEventSchema, SEVERITIES } from '../event/schema.js';
 import { compact } from '../internal/compact.js';
-import type { Adapter, Credentials, EncodeContext, HttpRequest, PrepareContext, PreparedEvent } from './adapter.js';
+import type { Adapter, Credentials, EncodeContext, ExchangeContext, HttpRequest, PrepareContext, PreparedEvent } from './adapter.js';
+import { FRONTEGG_READS, type FronteggReads } from './frontegg-audits-api.js';
 import { FronteggTokenSource } from './frontegg-token.js';
 import { joinUrl } from './http-helpers.js';
 import { parseCommonOrNative, toPrepared } from './prepare.js';
@@ -39,7 +40,7 @@ const RESERVED_KEYS = new Set([
   'actorEmail', 'targetId', 'targetType', 'targetName', 'targetUrl',
 ]);
 
-export function createFronteggAdapter(options: FronteggAdapterOptions = {}): Adapter {
+export function createFronteggAdapter(options: FronteggAdapterOptions = {}): Adapter & { readonly [FRONTEGG_READS]: FronteggReads } {
   const gateway = options.endpoint ?? FRONTEGG_GATEWAY;
   const auditsUrl = joinUrl(gateway, '/audits/');
   const tokens = new FronteggTokenSource(joinUrl(gateway, '/auth/vendor'), options.credentials);
@@ -52,6 +53,8 @@ export function createFronteggAdapter(options: FronteggAdapterOptions = {}): Ada
 
     authenticate: (credentials, context) => tokens.authenticate(credentials, context),
     close: () => tokens.close(),
+    // For getAudits & co. on AuditsClient (frontegg-audits-api.ts): the same gateway and token as the sends.
+    [FRONTEGG_READS]: { gateway, token: (context: ExchangeContext, rejected?: string) => tokens.token(context, rejected) },
 
     prepare(input: unknown, context: PrepareContext): PreparedEvent {
       assertFlatAuditHasTenant(input);

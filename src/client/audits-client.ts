@@ -2,6 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Adapter, HttpRequest, PrepareContext } from '../adapters/adapter.js';
 import { createAdapter } from '../adapters/create-adapter.js';
+import {
+  fronteggApiContext,
+  getAudits,
+  getAuditsMetadata,
+  getAuditsStats,
+  setAuditsMetadata,
+  type FronteggApiContext,
+  type FronteggAuditsMetadata,
+  type FronteggAuditsPage,
+  type FronteggAuditsQuery,
+  type FronteggAuditsStats,
+  type FronteggAuditsStatsQuery,
+} from '../adapters/frontegg-audits-api.js';
 import { createUnmappedFieldReporter } from '../adapters/unmapped-fields.js';
 import { BatchDelivery, type Outcome } from '../delivery/batch-delivery.js';
 import type { PendingEvent } from '../delivery/pending-event.js';
@@ -171,6 +184,31 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     const pending = this.#accept(event);
     if (pending instanceof AuditsError) return this.#refuse(pending);
     return pending.promise;
+  }
+
+  /** Frontegg's `getAudits`: one page of a tenant's stored audits (adapter 'frontegg'; same retries and errors as sends). */
+  getAudits(params: FronteggAuditsQuery): Promise<FronteggAuditsPage> {
+    return this.#fronteggRead((context) => getAudits(context, params));
+  }
+
+  /** Frontegg's `getAuditsStats` for a tenant. */
+  getAuditsStats(params: FronteggAuditsStatsQuery): Promise<FronteggAuditsStats> {
+    return this.#fronteggRead((context) => getAuditsStats(context, params));
+  }
+
+  /** Frontegg's `getAuditsMetadata`: the audits entity's metadata. */
+  getAuditsMetadata(): Promise<FronteggAuditsMetadata> {
+    return this.#fronteggRead((context) => getAuditsMetadata(context));
+  }
+
+  /** Frontegg's `setAuditsMetadata` (`entityName` is always `audits`). */
+  setAuditsMetadata(metadata: Readonly<Record<string, unknown>>): Promise<FronteggAuditsMetadata> {
+    return this.#fronteggRead((context) => setAuditsMetadata(context, metadata));
+  }
+
+  async #fronteggRead<T>(read: (context: FronteggApiContext) => Promise<T>): Promise<T> {
+    const exchange = (request: HttpRequest, signal: AbortSignal) => this.#transport.send(request, signal);
+    return read(fronteggApiContext(this.#adapter, { signal: this.#abort.signal, exchange }, this.#options.retry));
   }
 
   /**
