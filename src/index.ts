@@ -60,6 +60,7 @@ export type {
   SpoolOptions,
 } from './options.js';
 export type { Logger } from './logger.js';
+export type { UnmappedField, UnmappedFieldPolicy, UnmappedFieldReporter } from './adapters/unmapped-fields.js';
 export type {
   Adapter,
   AdapterLimits,
