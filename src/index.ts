@@ -2,6 +2,9 @@
  * auditwire: typed audit events for Node, hashed as SHA-256 over RFC 8785 canonical JSON so that any language
  * can verify them.
  */
+// First, before anything that loads undici: an unsupported Node gets one clear line (src/node-version-guard.ts).
+import './node-version-guard.js';
+
 export { canonicalJson } from './hash/canonical-json.js';
 export { hashEvent, verifyEventHash } from './hash/event-hash.js';
 export { parseIJson } from './json/parse-i-json.js';

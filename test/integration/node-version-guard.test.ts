@@ -43,7 +43,7 @@ describe.skipIf(oldNode === undefined)(`the built package on an old Node (${oldN
     ['an import of auditwire/testing', ['--input-type=module', '-e', "import 'auditwire/testing'"]],
     ['a require of auditwire/testing', ['-e', "require('auditwire/testing')"]],
     ['the README example', ['examples/hash-sample-event.mjs']],
-  ])('fails an %s with the one line that says which Node is needed, before undici loads', (_name, args) => {
+  ])('fails %s with the one line that says which Node is needed, before undici loads', (_name, args) => {
     const result = runOld(args);
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain(line);
