@@ -44,7 +44,8 @@ const clients = {
 const records = [];
 try {
   for (const [format, options] of Object.entries(clients)) {
-    const client = new AuditsClient({ ...options, endpoint: server.url, server: { id: 'polyglot', version: '1.0.0' }, verify: 'require' });
+    // The same events go to every format on purpose, so AuditLog.co's missing slots are known here: no warning.
+    const client = new AuditsClient({ ...options, endpoint: server.url, server: { id: 'polyglot', version: '1.0.0' }, verify: 'require', onUnmappedField: 'ignore' });
     if (format === 'frontegg') await client.init('client-id', 'secret');
     const receipts = await client.sendAudits(format === 'frontegg' ? [...events, fronteggNative] : events);
     await client.close();

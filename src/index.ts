@@ -2,6 +2,9 @@
  * auditwire: typed audit events for Node, hashed as SHA-256 over RFC 8785 canonical JSON so that any language
  * can verify them.
  */
+// First, before anything that loads undici: an unsupported Node gets one clear line (src/node-version-guard.ts).
+import './node-version-guard.js';
+
 export { canonicalJson } from './hash/canonical-json.js';
 export { hashEvent, verifyEventHash } from './hash/event-hash.js';
 export { parseIJson } from './json/parse-i-json.js';
@@ -48,7 +51,7 @@ export { AuditsClient } from './client/audits-client.js';
 export type { CloseOptions } from './client/audits-client.js';
 export type { AuditsClientEventMap, AuditsClientStats } from './client/client-events.js';
 export type { AuditReceipt } from './delivery/receipt.js';
-export type { AuditInput } from './client/audit-input.js';
+export type { AuditInput, ExactAuditInput, OnlyKnownMembers } from './client/audit-input.js';
 export type { RetryInfo } from './delivery/batch-delivery.js';
 export type {
   ClientOptions,
@@ -60,6 +63,7 @@ export type {
   SpoolOptions,
 } from './options.js';
 export type { Logger } from './logger.js';
+export type { UnmappedField, UnmappedFieldPolicy, UnmappedFieldReporter } from './adapters/unmapped-fields.js';
 export type {
   Adapter,
   AdapterLimits,
@@ -84,6 +88,15 @@ export { LogZabTrailSchema } from './adapters/logzab.js';
 export type { LogZabTrail } from './adapters/logzab.js';
 export { FronteggAuditSchema } from './adapters/frontegg.js';
 export type { FronteggAudit } from './adapters/frontegg.js';
+export type {
+  FronteggAuditsQuery,
+  FronteggAuditsStatsQuery,
+  FronteggAuditsPage,
+  FronteggAuditsStats,
+  FronteggAuditsMetadata,
+  FronteggAuditSortField,
+  FronteggQueryValue,
+} from './adapters/frontegg-audits-api.js';
 
 // Request context and middleware for Node HTTP servers (Express, Fastify, Koa, node:http).
 export { requestContext } from './http/request-context.js';

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { Adapter } from './adapters/adapter.js';
+import type { UnmappedFieldPolicy } from './adapters/unmapped-fields.js';
 import type { AuditsError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { LedgerOptions, ResolvedLedgerOptions } from './ledger/ledger-options.js';
@@ -97,6 +98,13 @@ export interface ClientOptions {
   maxQueueBytes?: number;
   /** When the queue is full: reject with `QueueFullError`, or wait for room. Never drop. @default 'reject' */
   whenQueueFull?: WhenQueueFull;
+  /**
+   * A member of the common event that the adapter's format cannot carry (AuditLog.co: `outcome`, `severity`,
+   * `crud`, `fields`, `tags`, `timezone`, an IPv6 `ip`...): `'warn'` once per adapter and member (the logger, else
+   * a process warning) and send without it, `'refuse'` the event with a `ValidationError`, or `'ignore'` it.
+   * @default 'warn'
+   */
+  onUnmappedField?: UnmappedFieldPolicy;
   /** Requests in flight at once. @default 4 (16 for LogZab and Frontegg, which carry one event per request) */
   maxConcurrentRequests?: number;
   /** Timeout of one HTTP request, connection to last body byte. @default 10_000 */
@@ -149,6 +157,7 @@ export interface ResolvedOptions {
   readonly maxQueueSize: number;
   readonly maxQueueBytes: number;
   readonly whenQueueFull: WhenQueueFull;
+  readonly onUnmappedField: UnmappedFieldPolicy;
   readonly maxConcurrentRequests: number | undefined;
   readonly requestTimeoutMs: number;
   readonly retry: Required<RetryOptions>;

@@ -1,6 +1,9 @@
 /**
  * auditwire/testing: helpers for tests, development and users' CI.
  */
+// First, before anything that loads undici: an unsupported Node gets one clear line (src/node-version-guard.ts).
+import './node-version-guard.js';
+
 export { createReferenceServer } from './server/reference-server.js';
 export type { EventFormat, ReferenceServer, ReferenceServerOptions, ReferenceServerStats, RequestInfo, StoredEvent } from './server/reference-server.js';
 export type { FaultOptions } from './server/faults.js';

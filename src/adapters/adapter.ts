@@ -1,4 +1,5 @@
 import type { ValidationError } from '../errors.js';
+import type { UnmappedFieldReporter } from './unmapped-fields.js';
 
 /**
  * An adapter turns events into one vendor's wire format and that vendor's responses into per-event results
@@ -66,6 +67,11 @@ export interface PrepareContext {
   readonly newId: () => string;
   /** The current time, for events that bring none. */
   readonly now: () => Date;
+  /**
+   * Told the members of a common event the wire format cannot carry (see `onUnmappedField`); may throw the
+   * `ValidationError` that refuses the event. Absent: nobody listens.
+   */
+  readonly unmapped?: UnmappedFieldReporter | undefined;
 }
 
 export interface EncodeContext extends ExchangeContext {
@@ -89,7 +95,7 @@ export interface PreparedEvent {
 }
 
 export interface HttpRequest {
-  readonly method: 'POST' | 'PUT';
+  readonly method: 'POST' | 'PUT' | 'GET';
   /** Absolute URL. */
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;

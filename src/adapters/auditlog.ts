@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import type { NormalizedEvent } from '../event/normalize.js';
 import { failureFromResponse } from './response-failure.js';
+import type { UnmappedField } from './unmapped-fields.js';
 import type { Adapter, BatchResult, EventResult, HttpRequest, HttpResponse, PrepareContext, PreparedEvent } from './adapter.js';
 import { LimitChecker, parseCommonOrNative, toPrepared } from './prepare.js';
 import { refusedByIndex } from './partial-failure.js';
@@ -61,7 +62,10 @@ export function createAuditLogAdapter(options: AuditLogAdapterOptions): Adapter 
     prepare(input: unknown, context: PrepareContext): PreparedEvent {
       const parsed = parseCommonOrNative(input, AuditLogEventSchema, context);
       if (parsed.kind === 'native') return toPrepared(parsed.event.uuid, parsed.event);
-      return toPrepared(parsed.event.id, toAuditLogEvent(parsed.event, context.server));
+      const wire = toAuditLogEvent(parsed.event, context.server);
+      const dropped = auditLogUnmapped(parsed.event);
+      if (dropped.length > 0) context.unmapped?.(dropped);
+      return toPrepared(parsed.event.id, wire);
     },
 
     encode(batch: readonly PreparedEvent[]): HttpRequest {
@@ -123,6 +127,33 @@ export function toAuditLogEvent(event: NormalizedEvent, server: PrepareContext['
     url,
     uuid: event.id,
   }) as AuditLogEvent;
+}
+
+/**
+ * The members of a common event AuditLog.co's events API has no slot for (wire README section 1: its event has no
+ * outcome, severity, crud, custom fields, tags, time zone, location or device, and `context.client.ipAddress` is
+ * IPv4 of at most 15 characters; `url` and `target.url` must be absolute URLs). A default value (`outcome:
+ * 'success'`, `severity: 'Info'`) loses nothing and is not reported. spec/EVENT.md section 5 maps the rest.
+ */
+export function auditLogUnmapped(event: NormalizedEvent): UnmappedField[] {
+  const dropped: UnmappedField[] = [];
+  const when = (condition: boolean, path: string, detail?: string): void => {
+    if (condition) dropped.push(detail === undefined ? { path } : { path, detail });
+  };
+  when(event.outcome !== 'success', '$.outcome');
+  when(event.severity !== 'Info', '$.severity');
+  when(event.crud !== undefined, '$.crud');
+  when(event.anonymous === true && event.actor !== undefined, '$.anonymous', 'AuditLog.co marks an anonymous actor only by its absence');
+  when(event.fields !== undefined && Object.keys(event.fields).length > 0, '$.fields');
+  when(event.tags !== undefined && event.tags.length > 0, '$.tags');
+  when(event.timezone !== undefined, '$.timezone');
+  when(event.location !== undefined, '$.location');
+  when(event.device !== undefined, '$.device');
+  when(event.ip !== undefined && event.ip.includes(':'), '$.ip', 'an IPv6 address, and context.client.ipAddress is IPv4 only');
+  when(event.url !== undefined && absoluteOrUndefined(event.url) === undefined, '$.url', 'not an absolute http(s) URL, which AuditLog.co requires');
+  const targetUrl = event.target?.url;
+  when(targetUrl !== undefined && absoluteOrUndefined(targetUrl) === undefined, '$.target.url', 'not an absolute http(s) URL, which AuditLog.co requires');
+  return dropped;
 }
 
 function absoluteOrUndefined(value: string | undefined): string | undefined {

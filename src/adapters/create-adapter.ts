@@ -42,7 +42,13 @@ export function createAdapter(options: ResolvedOptions): Adapter {
       // Both or neither: without them, init(clientId, apiKey) supplies them later (Frontegg's own flow).
       if ((clientId === undefined) !== (apiKey === undefined)) {
         const [missing, env] = clientId === undefined ? ['clientId', 'FRONTEGG_CLIENT_ID'] : ['apiKey', 'FRONTEGG_API_KEY'];
-        issues.push({ path: `options.${missing}`, message: `the frontegg adapter needs clientId and apiKey together (or set ${env}, or leave both out and call init())` });
+        // Often not a Frontegg user at all, but one who left out `adapter`: say what the default is and how to change it.
+        issues.push({
+          path: `options.${missing}`,
+          message:
+            `the frontegg adapter (the default when neither options.adapter nor AUDITWIRE_ADAPTER is set) needs clientId and apiKey ` +
+            `together (or set ${env}, or leave both out and call init()); for another service, pass adapter: 'auditlog', 'retraced' or 'logzab'`,
+        });
       }
       const credentials = clientId !== undefined && apiKey !== undefined ? { clientId, apiKey } : undefined;
       return done(() => createFronteggAdapter({ endpoint, credentials }));

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import type { NormalizedEvent } from '../event/normalize.js';
-import { SEVERITIES } from '../event/schema.js';
+import { AuditEventSchema, SEVERITIES } from '../event/schema.js';
 import { compact } from '../internal/compact.js';
-import type { Adapter, Credentials, EncodeContext, HttpRequest, PrepareContext, PreparedEvent } from './adapter.js';
+import type { Adapter, Credentials, EncodeContext, ExchangeContext, HttpRequest, PrepareContext, PreparedEvent } from './adapter.js';
+import { FRONTEGG_READS, type FronteggReads } from './frontegg-audits-api.js';
 import { FronteggTokenSource } from './frontegg-token.js';
 import { joinUrl } from './http-helpers.js';
 import { parseCommonOrNative, toPrepared } from './prepare.js';
@@ -39,7 +40,7 @@ const RESERVED_KEYS = new Set([
   'actorEmail', 'targetId', 'targetType', 'targetName', 'targetUrl',
 ]);
 
-export function createFronteggAdapter(options: FronteggAdapterOptions = {}): Adapter {
+export function createFronteggAdapter(options: FronteggAdapterOptions = {}): Adapter & { readonly [FRONTEGG_READS]: FronteggReads } {
   const gateway = options.endpoint ?? FRONTEGG_GATEWAY;
   const auditsUrl = joinUrl(gateway, '/audits/');
   const tokens = new FronteggTokenSource(joinUrl(gateway, '/auth/vendor'), options.credentials);
@@ -53,8 +54,11 @@ export function createFronteggAdapter(options: FronteggAdapterOptions = {}): Ada
     authenticate: (credentials, context) => tokens.authenticate(credentials, context),
     secrets: () => tokens.secrets(),
     close: () => tokens.close(),
+    // For getAudits & co. on AuditsClient (frontegg-audits-api.ts): the same gateway and token as the sends.
+    [FRONTEGG_READS]: { gateway, token: (context: ExchangeContext, rejected?: string) => tokens.token(context, rejected) },
 
     prepare(input: unknown, context: PrepareContext): PreparedEvent {
+      assertFlatAuditHasTenant(input);
       const parsed = parseCommonOrNative(input, FronteggAuditSchema, context);
       const prepared =
         parsed.kind === 'native'
@@ -114,7 +118,7 @@ function withProtoMember(parsed: FronteggAudit, input: unknown): FronteggAudit {
 /** Maps a normalized common event to Frontegg's flat object (spec/EVENT.md section 8). */
 export function toFronteggAudit(event: NormalizedEvent): Record<string, unknown> {
   if (event.tenant === undefined) {
-    throw new ValidationError([{ path: '$.tenant', message: 'required by Frontegg (audits are stored per tenant; the tenant id is also a header)' }]);
+    throw new ValidationError([{ path: '$.tenant', message: `${TENANT_REQUIRED} (or tenantId, in Frontegg's own flat audit)` }]);
   }
   const collisions = Object.keys(event.fields ?? {}).filter((key) => RESERVED_KEYS.has(key));
   if (collisions.length > 0) {
@@ -154,6 +158,20 @@ export function toFronteggAudit(event: NormalizedEvent): Record<string, unknown>
     user: event.actor && (event.actor.email ?? event.actor.name ?? event.actor.id),
     userAgent: event.userAgent,
   });
+}
+
+const TENANT_REQUIRED = 'required by Frontegg (audits are stored per tenant; the tenant id is also a header)';
+
+/**
+ * Frontegg's flat audit (`user`, `resource`: keys the common event does not have) without its tenant would be
+ * reported against the common model it was never meant to be (`unknown key(s): user, resource`); name the member
+ * that is missing instead.
+ */
+function assertFlatAuditHasTenant(input: unknown): void {
+  if (typeof input !== 'object' || input === null || Object.hasOwn(input, 'tenantId') || Object.hasOwn(input, 'tenant')) return;
+  if (Object.keys(input).some((key) => !Object.hasOwn(AuditEventSchema.shape, key))) {
+    throw new ValidationError([{ path: '$.tenantId', message: TENANT_REQUIRED }]);
+  }
 }
 
 /** The tenant id travels as an HTTP header: only visible ASCII can (Frontegg tenant ids are UUIDs). */

@@ -1,3 +1,4 @@
+import { unsupportedNodeMessage } from '../node-version.js';
 import type { CommandIo } from './command-io.js';
 import { errorLine } from './error-line.js';
 import { interruptSignal } from './interrupt.js';
@@ -85,4 +86,11 @@ async function withInterrupt(run: (signal: AbortSignal) => Promise<number>): Pro
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// Before any command loads undici, which dies obscurely on an older Node: one clear line instead.
+const unsupported = unsupportedNodeMessage(process.version);
+if (unsupported === undefined) {
+  process.exitCode = await main(process.argv.slice(2));
+} else {
+  process.stderr.write(`${unsupported}\n`);
+  process.exitCode = 2; // 1 means "a hash differs" to verify's callers; this is "could not run"
+}

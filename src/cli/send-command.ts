@@ -124,7 +124,7 @@ export async function runSend(args: string[], io: CommandIo): Promise<number> {
   if (result.inputError !== undefined && result.read === 0) return usageProblem(result.inputError);
 
   const anyProblem = result.failed > 0 || result.interrupted || result.inputError !== undefined;
-  if (!settings.quiet || anyProblem) io.out(summary(result, seconds));
+  if (!settings.quiet || anyProblem) io.out(`${summary(result, seconds)}${droppedFieldsNote(client.stats().unmapped)}`);
   if (removedStale && !settings.quiet) io.err(`auditwire: removed ${failures.path} (and its errors file): every event was sent this time`);
   if (result.untimed > 0 && !settings.requireTime && !settings.quiet) {
     io.err(`auditwire: warning: ${result.untimed} event${result.untimed === 1 ? '' : 's'} had no "time" and ${result.untimed === 1 ? 'was' : 'were'} stamped with the time ${result.untimed === 1 ? 'it was' : 'they were'} sent; give each event the time it happened, or pass --require-time to refuse such events`);
@@ -209,6 +209,11 @@ function progressState(counts: Readonly<BackfillCounts>, bytesRead: number, size
 function summary(result: BackfillResult, seconds: number): string {
   const rate = Math.round(result.sent / Math.max(seconds, 0.001));
   return `sent ${result.sent}, verified ${result.verified}, failed ${result.failed} in ${seconds.toFixed(1)} s (${rate} events/s)`;
+}
+
+/** Events the adapter sent without members its format cannot carry (the client warned once per member). */
+function droppedFieldsNote(unmapped: number): string {
+  return unmapped > 0 ? `; ${unmapped} sent without fields the adapter cannot carry` : '';
 }
 
 function reportFailures(

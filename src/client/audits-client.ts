@@ -2,6 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Adapter, HttpRequest, PrepareContext } from '../adapters/adapter.js';
 import { createAdapter } from '../adapters/create-adapter.js';
+import {
+  fronteggApiContext,
+  getAudits,
+  getAuditsMetadata,
+  getAuditsStats,
+  setAuditsMetadata,
+  type FronteggApiContext,
+  type FronteggAuditsMetadata,
+  type FronteggAuditsPage,
+  type FronteggAuditsQuery,
+  type FronteggAuditsStats,
+  type FronteggAuditsStatsQuery,
+} from '../adapters/frontegg-audits-api.js';
+import { createUnmappedFieldReporter } from '../adapters/unmapped-fields.js';
 import { BatchDelivery, type Outcome } from '../delivery/batch-delivery.js';
 import type { PendingEvent } from '../delivery/pending-event.js';
 import type { AuditReceipt } from '../delivery/receipt.js';
@@ -22,7 +36,7 @@ import { resolveOptions } from './resolve-options.js';
 import { redactingHooks } from '../delivery/redacting-hooks.js';
 import { redactError } from '../redact/redact-error.js';
 import { redactor, type Redact } from '../redact/redactor.js';
-import type { AuditInput } from './audit-input.js';
+import type { AuditInput, ExactAuditInput } from './audit-input.js';
 import { callUser, describeThrown } from '../internal/call-user.js';
 import { durationIssues, unrefTimer } from '../internal/duration.js';
 import { unheardFailure, userCodeFailure } from './warnings.js';
@@ -77,7 +91,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
   #destroyed = false;
   /** Exchanges started by init() and not yet finished: close() waits for them as for events. */
   readonly #initializing = new Set<Promise<void>>();
-  readonly #counters = { accepted: 0, delivered: 0, failed: 0, retried: 0, mismatched: 0, rejected: 0, recovered: 0 };
+  readonly #counters = { accepted: 0, delivered: 0, failed: 0, retried: 0, mismatched: 0, rejected: 0, recovered: 0, unmapped: 0 };
   readonly #unregisterExitFlush: () => void;
   readonly #spool: Spool | undefined;
   /** The spool whose recovered events wait for the first successful init(). */
@@ -98,7 +112,13 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     this.#transport = new HttpTransport(this.#options);
     this.#spool = this.#openSpool();
     this.#ledger = this.#options.ledger && new LedgerStage(this.#options.ledger, (error) => this.#report(error));
-    this.#prepareContext = { server: this.#options.server, newId: randomUUID, now: () => new Date() };
+    const unmapped = createUnmappedFieldReporter({
+      policy: this.#options.onUnmappedField,
+      adapter: this.#adapter.name,
+      logger: options.logger,
+      counted: () => void this.#counters.unmapped++,
+    });
+    this.#prepareContext = { server: this.#options.server, newId: randomUUID, now: () => new Date(), unmapped };
     const limits = this.#adapter.limits;
     const delivery = new BatchDelivery(
       this.#adapter,
@@ -207,9 +227,10 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
 
   /**
    * Validates `event` now (a bad event rejects at once with `ValidationError` and nothing is queued), then
-   * queues it. Resolves when the server has acknowledged it and its hash was checked.
+   * queues it. Resolves when the server has acknowledged it and its hash was checked. A member no accepted shape
+   * declares (`foo`, `actor.emial`) fails to compile ({@link ExactAuditInput}).
    */
-  sendAudit(event: AuditInput): Promise<AuditReceipt> {
+  sendAudit<E extends AuditInput>(event: E & ExactAuditInput<E>): Promise<AuditReceipt> {
     try {
       const pending = this.#accept(event);
       if (pending instanceof AuditsError) return this.#refuse(pending);
@@ -218,6 +239,31 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
       // Never thrown at the caller: whatever went wrong is this call's rejection.
       return this.#refuse(unreadableInput(error));
     }
+  }
+
+  /** Frontegg's `getAudits`: one page of a tenant's stored audits (adapter 'frontegg'; same retries and errors as sends). */
+  getAudits(params: FronteggAuditsQuery): Promise<FronteggAuditsPage> {
+    return this.#fronteggRead((context) => getAudits(context, params));
+  }
+
+  /** Frontegg's `getAuditsStats` for a tenant. */
+  getAuditsStats(params: FronteggAuditsStatsQuery): Promise<FronteggAuditsStats> {
+    return this.#fronteggRead((context) => getAuditsStats(context, params));
+  }
+
+  /** Frontegg's `getAuditsMetadata`: the audits entity's metadata. */
+  getAuditsMetadata(): Promise<FronteggAuditsMetadata> {
+    return this.#fronteggRead((context) => getAuditsMetadata(context));
+  }
+
+  /** Frontegg's `setAuditsMetadata` (`entityName` is always `audits`). */
+  setAuditsMetadata(metadata: Readonly<Record<string, unknown>>): Promise<FronteggAuditsMetadata> {
+    return this.#fronteggRead((context) => setAuditsMetadata(context, metadata));
+  }
+
+  async #fronteggRead<T>(read: (context: FronteggApiContext) => Promise<T>): Promise<T> {
+    const exchange = (request: HttpRequest, signal: AbortSignal) => this.#transport.send(request, signal);
+    return read(fronteggApiContext(this.#adapter, { signal: this.#abort.signal, exchange }, this.#options.retry));
   }
 
   /**

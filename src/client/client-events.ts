@@ -50,6 +50,8 @@ export interface AuditsClientStats {
   readonly mismatched: number;
   /** Inputs refused before queueing (invalid, queue full, client closed). */
   readonly rejected: number;
+  /** Events sent without members their adapter's format cannot carry (`onUnmappedField`). */
+  readonly unmapped: number;
   /** Events a previous client left in the spool and this one queued again (also counted in `accepted`). */
   readonly recovered: number;
   /** Events this client journaled and fdatasync'ed (0 without a spool). */

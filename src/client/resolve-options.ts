@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
+import { UNMAPPED_FIELD_POLICIES } from '../adapters/unmapped-fields.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { BUILT_IN_ADAPTERS, DEFAULT_RETRY, type ClientOptions, type ResolvedOptions, type ResolvedSpoolOptions } from '../options.js';
 import { isLoopbackHost } from '../internal/loopback.js';
@@ -44,6 +45,7 @@ export function resolveOptions(options: ClientOptions, env: NodeJS.ProcessEnv = 
     maxQueueSize: count('maxQueueSize', options.maxQueueSize, 10_000),
     maxQueueBytes: count('maxQueueBytes', options.maxQueueBytes, 16 * 1024 * 1024),
     whenQueueFull: options.whenQueueFull ?? 'reject',
+    onUnmappedField: options.onUnmappedField ?? 'warn',
     maxConcurrentRequests:
       options.maxConcurrentRequests === undefined ? undefined : count('maxConcurrentRequests', options.maxConcurrentRequests, 1),
     requestTimeoutMs: duration('requestTimeoutMs', options.requestTimeoutMs, 10_000, { min: 1 }),
@@ -64,6 +66,7 @@ export function resolveOptions(options: ClientOptions, env: NodeJS.ProcessEnv = 
     ledger: options.ledger === undefined ? undefined : resolveLedgerOptions(options.ledger, 'options.ledger', issues),
   };
   oneOf(issues, 'whenQueueFull', resolved.whenQueueFull, ['reject', 'wait']);
+  oneOf(issues, 'onUnmappedField', resolved.onUnmappedField, UNMAPPED_FIELD_POLICIES);
   oneOf(issues, 'verify', resolved.verify, ['require', 'when-present', 'off']);
   oneOf(issues, 'delivery', resolved.delivery, ['at-least-once', 'at-most-once']);
   if (typeof adapter === 'string' && !ADAPTER_NAMES.has(adapter)) {

@@ -52,9 +52,12 @@ const isoDateTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601
  * which a subclass may override: an invalid Date, or something that only looks like one (a Proxy), is refused.
  */
 const dateValue = z.custom<Date>((value) => typeof value === 'object' && value !== null && Number.isFinite(dateTimeValue(value)));
-// One message for the union: zod's own for a number (`time: Date.now()`) is a bare "Invalid input".
+// A number (`Date.now()`) or another type would otherwise get zod's bare "Invalid input" for the union.
 const TimeSchema = z.union([isoDateTime, dateValue], {
-  error: 'must be an ISO-8601 date-time string with a time zone (e.g. 2024-05-01T12:00:00Z) or a Date; a number such as Date.now() is not accepted',
+  error: (issue) =>
+    typeof issue.input === 'number'
+      ? 'must be an ISO-8601 date-time string with a time zone (e.g. 2024-05-01T12:00:00Z) or a Date, not a number: pass new Date(ms) or new Date(ms).toISOString()'
+      : 'must be an ISO-8601 date-time string with a time zone (e.g. 2024-05-01T12:00:00Z) or a valid Date',
 });
 
 export const AuditEventSchema = z

@@ -154,6 +154,8 @@ export function newClient(options: ClientOptions = {}): AuditsClient {
     server: SERVER,
     flushIntervalMs: 0,
     requestTimeoutMs: 2_000,
+    // The auditlog adapter's warnings about dropped members are tested in test/unit/adapters/unmapped-fields.test.ts.
+    onUnmappedField: 'ignore',
     ...options,
     retry: { initialDelayMs: 0, maxDelayMs: 0, ...options.retry },
   });

@@ -1,3 +1,4 @@
+import { docBlock } from '../helpers/doc-blocks.js';
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,14 +11,9 @@ import { cliPath, ensureCliBuilt, repoRoot } from '../helpers/cli.js';
 // auditwire` runs the built CLI, the README's dev-server address is the test's reference server, and the Python
 // recipe's `node_modules/auditwire/` is this repository.
 
-const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-const guide = readFileSync(join(repoRoot, 'docs/ledger.md'), 'utf8');
 
-function block(name: string, text = readme): string {
-  const marker = text.indexOf(`<!-- ledger-doc: ${name}`);
-  const found = /```\w+\n([\s\S]*?)```/.exec(text.slice(marker));
-  if (marker === -1 || found === null) throw new Error(`no ledger-doc block ${name}`);
-  return found[1] as string;
+function block(name: string): string {
+  return docBlock(name).code;
 }
 
 /** Runs a command without blocking this process, whose reference server must answer it. */
@@ -72,7 +68,7 @@ describe('the README section "Prove your audit trail"', () => {
   }, 120_000);
 
   it('runs the openLedger example of docs/ledger.md as written', async () => {
-    writeFileSync(join(dir, 'open-ledger.mjs'), block('open-ledger.mjs', guide));
+    writeFileSync(join(dir, 'open-ledger.mjs'), block('open-ledger.mjs'));
     const result = await runAsync(process.execPath, ['open-ledger.mjs'], { cwd: dir, env: process.env });
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe('1 record(s), 0 problem(s); proof holds\n');

@@ -1,3 +1,4 @@
+import { docBlock } from '../helpers/doc-blocks.js';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,13 +11,12 @@ import { repoRoot } from '../helpers/cli.js';
 import { ensureOutboxBuilt } from './child-process.js';
 import { databaseUrl } from './postgres-server.js';
 
-// The README section "Audit inside your transaction", run as written: each block after a `readme-outbox` marker is
+// The README section "Audit inside your transaction", run as written: each block marked `run-by` this file is
 // saved inside the repository (so `auditwire` and `auditwire/outbox` resolve to this package's build, pg and
 // postgres to its devDependencies) and run against a database of its own and a reference server.
 
 const run = promisify(execFile);
-const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-const blocks = [...readme.matchAll(/<!-- readme-outbox: (\S+) [^>]*-->\n```js\n([\s\S]*?)```/g)].map((match) => ({ file: match[1] ?? '', code: match[2] ?? '' }));
+const blocks = ['pg.mjs', 'postgres.mjs'].map((file) => ({ file, code: docBlock(file).code }));
 
 let dir: string;
 let server: ReferenceServer;

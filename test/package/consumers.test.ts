@@ -8,13 +8,13 @@
  * Everything the consumers run (tsc, their compiled code, the bin's `#!/usr/bin/env node`) runs on
  * `process.execPath`, so under `npm run test:node24` this checks the package on Node 24 too.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashEvent } from '../../src/index.js';
 import { ensureCliBuilt, repoRoot } from '../helpers/cli.js';
+import { runChild } from '../helpers/run-child.js';
 
 interface Run {
   readonly status: number | null;
@@ -47,16 +47,7 @@ function consumerEnv(): NodeJS.ProcessEnv {
 }
 
 function run(command: string, args: readonly string[], cwd: string, input = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: consumerEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end(input);
-  });
+  return runChild(command, args, { cwd, env: consumerEnv(), input });
 }
 
 /** Fails with everything the command printed, so a CI log shows why. */

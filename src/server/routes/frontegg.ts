@@ -4,6 +4,7 @@ import { auditwireHash } from '../auditwire-hash.js';
 import { headerValue, sendJson } from '../http-io.js';
 import { isNonEmptyString, isRecord, parseJson } from '../json-value.js';
 import type { Route, RouteContext } from '../route.js';
+import { auditStats, getMetadata, listAudits, setMetadata } from './frontegg-reads.js';
 
 // Frontegg (shared/reference/wire/README.md section 4): the vendor-token exchange and the audits endpoint.
 // Error bodies follow Frontegg's gateway shape `{errors: [...]}`; the README documents statuses only.
@@ -14,6 +15,11 @@ const DEFAULT_TOKEN_TTL_SECONDS = 3600;
 export const fronteggRoutes: readonly Route[] = [
   { method: 'POST', path: /^\/auth\/vendor$/i, handle: issueToken },
   { method: 'POST', path: /^\/audits$/i, format: 'frontegg', handle: receive },
+  // The SDK asks for `audits//stats` (frontegg-reads.ts): both spellings are served.
+  { method: 'GET', path: /^\/audits\/+stats$/i, handle: auditStats },
+  { method: 'GET', path: /^\/audits$/i, handle: listAudits },
+  { method: 'GET', path: /^\/metadata$/i, handle: getMetadata },
+  { method: 'POST', path: /^\/metadata$/i, handle: setMetadata },
 ];
 
 /** `{clientId, secret}` -> `{token, expiresIn}` (seconds); 401 on bad or missing credentials. */

@@ -36,7 +36,7 @@ const adapters: readonly AdapterCase[] = [
   },
 ];
 
-const SUMMARY = /^sent (\d+), verified (\d+), failed (\d+) in \d+\.\d s \(\d+ events\/s\)$/;
+const SUMMARY = /^sent (\d+), verified (\d+), failed (\d+) in \d+\.\d s \(\d+ events\/s\)(?:; (\d+) sent without fields the adapter cannot carry)?$/;
 
 interface Run {
   readonly status: number;
@@ -59,11 +59,16 @@ beforeEach(() => {
   for (const name of ['AUDITWIRE_ENDPOINT', 'AUDITWIRE_API_KEY', 'AUDITWIRE_ADAPTER', 'AUDITWIRE_PROJECT_ID', 'FRONTEGG_CLIENT_ID', 'FRONTEGG_API_KEY', 'FRONTEGG_API_GATEWAY_URL']) {
     vi.stubEnv(name, undefined);
   }
+  // The auditlog adapter warns (a process warning) about the `crud` it drops; expected here, so kept off the output.
+  unmappedWarnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
 });
 
 afterEach(() => {
   vi.unstubAllEnvs();
+  unmappedWarnings.mockRestore();
 });
+
+let unmappedWarnings: { mock: { calls: unknown[][] }; mockRestore: () => void };
 
 let fileCount = 0;
 function writeInput(content: string, extension = 'jsonl'): string {
@@ -600,5 +605,24 @@ describe('auditwire send on a first day: telling the user what happens', () => {
   it('says what "time" must be when it is a number such as Date.now()', async () => {
     const run = await send([writeInput(`${JSON.stringify({ ...timed('num-1'), time: 1_733_000_000_000 })}\n`), ...auditlog()]);
     expect(run.err.join('\n')).toMatch(/\$\.time: must be an ISO-8601 date-time string with a time zone \(e\.g\. 2024-05-01T12:00:00Z\) or a Date/);
+  });
+});
+
+describe('auditwire send to an adapter that drops members', () => {
+  it('counts the events sent without fields the adapter cannot carry in the summary', async () => {
+    const server = await createReferenceServer();
+    try {
+      vi.stubEnv('AUDITWIRE_API_KEY', 'consumer:key');
+      const input = writeInput(jsonl([{ id: 'd-1', action: 'a', fields: { blob: 'x' } }, { id: 'd-2', action: 'b' }, { id: 'd-3', action: 'c', tags: ['t'] }]));
+      const run = await send([input, '--adapter', 'auditlog', '--endpoint', server.url]);
+      expect(run.status).toBe(0);
+      expect(run.out.find((line) => SUMMARY.test(line))).toMatch(/^sent 3, verified 3, failed 0 in .*; 2 sent without fields the adapter cannot carry$/);
+      expect(unmappedWarnings.mock.calls.map(([message]) => String(message))).toEqual([
+        expect.stringContaining('the auditlog adapter drops $.fields'),
+        expect.stringContaining('the auditlog adapter drops $.tags'),
+      ]);
+    } finally {
+      await server.close();
+    }
   });
 });

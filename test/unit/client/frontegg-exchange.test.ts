@@ -263,7 +263,23 @@ describe('init() failures', () => {
   });
 
   it('refuses a clientId without its apiKey at construction', () => {
-    expect(() => new AuditsClient({ adapter: 'frontegg', clientId: CLIENT_ID })).toThrow(/options\.apiKey: the frontegg adapter needs clientId and apiKey together/);
+    expect(() => new AuditsClient({ adapter: 'frontegg', clientId: CLIENT_ID })).toThrow(/options\.apiKey: the frontegg adapter .*needs clientId and apiKey together/);
+  });
+});
+
+describe('an audit without its tenant', () => {
+  it("reports $.tenantId for Frontegg's flat audit, not the common model's $.tenant or its unknown keys", async () => {
+    const client = fronteggClient({ clientId: CLIENT_ID, apiKey: API_KEY });
+    const { tenantId: _tenant, ...withoutTenant } = flatAudit;
+    const error = await rejectionOf(client.sendAudit(withoutTenant as AuditInput));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues).toEqual([{ path: '$.tenantId', message: expect.stringContaining('required by Frontegg') }]);
+  });
+
+  it('reports $.tenant for a common event, naming tenantId as the other way', async () => {
+    const client = fronteggClient({ clientId: CLIENT_ID, apiKey: API_KEY });
+    const error = await rejectionOf(client.sendAudit({ action: 'a', actor: { id: 'u' } }));
+    expect((error as ValidationError).issues).toEqual([{ path: '$.tenant', message: expect.stringContaining("or tenantId, in Frontegg's own flat audit") }]);
   });
 });
 

@@ -24,3 +24,19 @@ describe('the server option', () => {
     await client.destroy();
   });
 });
+
+describe('a client without an adapter', () => {
+  it('says the default adapter is Frontegg and how to choose another when only apiKey is given', () => {
+    const saved = { adapter: process.env.AUDITWIRE_ADAPTER, clientId: process.env.FRONTEGG_CLIENT_ID };
+    delete process.env.AUDITWIRE_ADAPTER;
+    delete process.env.FRONTEGG_CLIENT_ID;
+    try {
+      expect(() => new AuditsClient({ apiKey: 'consumer:secret' })).toThrow(
+        /options\.clientId: the frontegg adapter \(the default when neither options\.adapter nor AUDITWIRE_ADAPTER is set\) .*pass adapter: 'auditlog', 'retraced' or 'logzab'/,
+      );
+    } finally {
+      if (saved.adapter !== undefined) process.env.AUDITWIRE_ADAPTER = saved.adapter;
+      if (saved.clientId !== undefined) process.env.FRONTEGG_CLIENT_ID = saved.clientId;
+    }
+  });
+});

@@ -65,9 +65,11 @@ describe('sendAudit with invalid input', () => {
   it('names an unknown key in the message, at the object that holds it', async () => {
     server.always(accept());
     const client = newClient();
+    // @ts-expect-error the typo is refused at compile time too; this checks what a JavaScript caller gets
     expect(await validationIssuesOf(client.sendAudit({ action: 'user.login', acton: 'typo' }))).toEqual([
       { path: '$', message: expect.stringContaining('acton') },
     ]);
+    // @ts-expect-error as above
     expect(await validationIssuesOf(client.sendAudit({ action: 'user.login', actor: { id: 'u-1', mail: 'x@example.com' } }))).toEqual([
       { path: '$.actor', message: expect.stringContaining('mail') },
     ]);

@@ -209,3 +209,15 @@ describe('a "__proto__" custom field', () => {
     expect((error as ValidationError).issues).toEqual([expect.objectContaining({ path: '$.fields.__proto__' })]);
   });
 });
+
+describe('the time message', () => {
+  it('says what is expected when time is a number such as Date.now(), not only "Invalid input"', () => {
+    expect(issuesOf({ action: 'a', time: Date.now() })).toEqual([
+      { path: '$.time', message: expect.stringMatching(/ISO-8601 date-time string .* or a Date, not a number: pass new Date\(ms\)/) },
+    ]);
+  });
+
+  it('names both accepted forms for another wrong type', () => {
+    expect(issuesOf({ action: 'a', time: true })).toEqual([{ path: '$.time', message: expect.stringContaining('ISO-8601 date-time string with a time zone (e.g. ') }]);
+  });
+});
