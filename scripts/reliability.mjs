@@ -136,7 +136,10 @@ if (hardening.length > 0) {
 }
 
 push('## npm audit --omit=dev', '', '```');
-const auditText = `${audit.stdout ?? ''}${audit.stderr ?? ''}`.split('\n').filter((line) => line.trim() !== '' && !/Unknown (user|env) config/.test(line)).join('\n');
+const auditText = `${audit.stdout ?? ''}${audit.stderr ?? ''}`.split('\n').filter((line) => line.trim() !== '' && !/Unknown (user|env) config/.test(line))
+  // Addresses and local log paths say nothing about the package; the report names neither.
+  .map((line) => line.replace(/https?:\/\/\S+/g, '<registry URL>').replace(/\/\S*\/_logs\/\S+/g, '<npm log>'))
+  .join('\n');
 push(auditText === '' ? `(no output; exit ${audit.status ?? audit.signal ?? audit.error?.message})` : auditText, `(exit status ${audit.status ?? audit.signal ?? audit.error?.message})`, '```', '');
 if (/audit endpoint returned an error|ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN/.test(auditText)) {
   push("The registry's audit endpoint could not be used from this machine, so there is no audit result for this run; run `npm audit --omit=dev` where the registry's advisories endpoint is reachable.", '');
