@@ -7,8 +7,13 @@ import { generateLedgerKeys } from '../ledger/ledger-keys.js';
 import { parseVerifierKey, type NoteVerifier } from '../ledger/note-key.js';
 import { proveRecord, ProofUnavailableError, type RecordProof } from '../ledger/prove-record.js';
 import { fetchAuditLogEvents } from '../ledger/fetch-auditlog.js';
-import { reconcileLedger, type ExportItem, type ReconcileFinding } from '../ledger/reconcile-ledger.js';
+import { fetchFronteggAudits } from '../ledger/fetch-frontegg.js';
+import { reconcileLedger, type ExportItem, type ReconcileFinding, type ReconcileSummary } from '../ledger/reconcile-ledger.js';
 import { verifyLedger } from '../ledger/verify-ledger.js';
+import { AuditsClient } from '../client/audits-client.js';
+import { ValidationError } from '../errors.js';
+import { redactor, type Redact } from '../redact/redactor.js';
+import { configError } from './send-options.js';
 import { readEvents } from './event-stream.js';
 import { unreadableFile } from './read-documents.js';
 import { CliInputError } from './usage-error.js';
@@ -30,6 +35,12 @@ export const LEDGER_HELP = `Usage: auditwire ledger COMMAND ...
                                              read each AuditLog.co event of the ledger back from the vendor
                                              (GET /api/v1/events/:id; key from AUDITWIRE_API_KEY or --api-key):
                                              missing and altered events
+  reconcile DIR --fetch frontegg --tenant-id ID [--tenant-id ID ...] [--endpoint URL] [--client-id ID]
+                                             read every stored audit of each tenant back from Frontegg
+                                             (getAudits, page by page; gateway from FRONTEGG_API_GATEWAY_URL,
+                                             client id from FRONTEGG_CLIENT_ID, its secret from AUDITWIRE_API_KEY
+                                             or FRONTEGG_API_KEY or --api-key): missing, altered and unknown
+                                             events. Name every tenant the ledger's Frontegg events went to
 
 Exit status: 0 when all is well, 1 when a problem was found (each printed, with the record, checkpoint or event
 id it concerns), 2 on bad input.`;
@@ -59,7 +70,7 @@ export async function runLedger(args: string[], io: Io): Promise<number> {
   }
 }
 
-function options<T extends Record<string, { type: 'string' | 'boolean' }>>(args: string[], spec: T) {
+function options<T extends Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>>(args: string[], spec: T) {
   return parseArgs({ args, allowPositionals: true, options: { ...spec, help: { type: 'boolean', short: 'h' } } });
 }
 
@@ -140,13 +151,22 @@ async function checkProof(args: string[], { out, err }: Io): Promise<number> {
 }
 
 async function reconcile(args: string[], { out, err }: Io): Promise<number> {
-  const { values, positionals } = options(args, { export: { type: 'string' }, fetch: { type: 'string' }, endpoint: { type: 'string' }, 'api-key': { type: 'string' } });
+  const { values, positionals } = options(args, {
+    export: { type: 'string' },
+    fetch: { type: 'string' },
+    endpoint: { type: 'string' },
+    'api-key': { type: 'string' },
+    'client-id': { type: 'string' },
+    'tenant-id': { type: 'string', multiple: true },
+  });
   if (values.help === true) return help(out);
   const dir = await ledgerDir(positionals, 'reconcile');
   const report = (finding: ReconcileFinding): void => err(`${finding.kind}: ${finding.message}`);
   let summary;
-  if (values.fetch !== undefined) {
-    if (values.fetch !== 'auditlog') throw new CliInputError(`--fetch supports auditlog (AuditLog.co read-back); for other vendors export their events to a file and use --export`);
+  if (values.fetch === 'frontegg') {
+    return reconcileFrontegg(dir, values, { out, err });
+  } else if (values.fetch !== undefined) {
+    if (values.fetch !== 'auditlog') throw new CliInputError(`--fetch supports auditlog (AuditLog.co read-back) and frontegg (getAudits); for other vendors export their events to a file and use --export`);
     const endpoint = values.endpoint ?? process.env.AUDITWIRE_ENDPOINT;
     const apiKey = values['api-key'] ?? process.env.AUDITWIRE_API_KEY;
     if (endpoint === undefined || apiKey === undefined || apiKey === '') throw new CliInputError('--fetch auditlog needs --endpoint URL (or AUDITWIRE_ENDPOINT) and the key in AUDITWIRE_API_KEY (or --api-key)');
@@ -159,8 +179,54 @@ async function reconcile(args: string[], { out, err }: Io): Promise<number> {
     });
     summary = await reconcileLedger(dir, exportItems(file), report);
   }
+  return reconcileResult(summary, out);
+}
+
+function reconcileResult(summary: ReconcileSummary, out: (line: string) => void): number {
   out(`${summary.ledgerRecords} ledger records, ${summary.exported} exported events: ${summary.findings === 0 ? 'all accounted for' : `${summary.findings} finding(s)`}`);
   return summary.findings === 0 ? 0 : 1;
+}
+
+interface FronteggFlags {
+  readonly endpoint?: string | undefined;
+  readonly 'api-key'?: string | undefined;
+  readonly 'client-id'?: string | undefined;
+  readonly 'tenant-id'?: string[] | undefined;
+}
+
+/** `reconcile --fetch frontegg`: the Frontegg records of the ledger against every stored audit of the tenants named. */
+async function reconcileFrontegg(dir: string, values: FronteggFlags, { out, err }: Io): Promise<number> {
+  const env = process.env;
+  const clientId = values['client-id'] ?? nonEmpty(env.FRONTEGG_CLIENT_ID);
+  // As `send` reads them: AUDITWIRE_API_KEY first, FRONTEGG_API_KEY when it is unset.
+  const apiKey = values['api-key'] ?? nonEmpty(env.AUDITWIRE_API_KEY) ?? nonEmpty(env.FRONTEGG_API_KEY);
+  const endpoint = values.endpoint ?? nonEmpty(env.FRONTEGG_API_GATEWAY_URL);
+  const tenantIds = values['tenant-id'] ?? [];
+  const mask: Redact = redactor([clientId, apiKey, env.AUDITWIRE_API_KEY, env.FRONTEGG_API_KEY]);
+  if (tenantIds.length === 0 || tenantIds.some((tenant) => tenant.trim() === '')) {
+    throw new CliInputError('--fetch frontegg needs --tenant-id ID (repeat it for each tenant the ledger\'s Frontegg events went to)');
+  }
+  if (clientId === undefined || apiKey === undefined) {
+    throw new CliInputError('--fetch frontegg needs the client id (--client-id or FRONTEGG_CLIENT_ID) and its secret (AUDITWIRE_API_KEY, FRONTEGG_API_KEY or --api-key)');
+  }
+  const settings = { adapter: 'frontegg', clientId, apiKey, ...(endpoint === undefined ? {} : { endpoint }) } as const;
+  let client: AuditsClient;
+  try {
+    client = new AuditsClient(settings);
+  } catch (error) {
+    throw error instanceof ValidationError ? new CliInputError(mask(configError(error, settings).message)) : error;
+  }
+  try {
+    const audits = fetchFronteggAudits((query) => client.getAudits(query), { tenantIds });
+    const summary = await reconcileLedger(dir, audits, (finding) => err(mask(`${finding.kind}: ${finding.message}`)), { adapter: 'frontegg' });
+    return reconcileResult(summary, (line) => out(mask(line)));
+  } finally {
+    await client.close();
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
 }
 
 async function* exportItems(file: string): AsyncGenerator<ExportItem> {

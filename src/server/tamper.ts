@@ -1,8 +1,8 @@
 import type { StoredEvent } from './types.js';
 
 /**
- * The `tamper` fault: a vendor that changed or lost events after acknowledging them, as the export shows its
- * store. Events are named by their own id (`eventId`). Applied when the store is read for export, so the
+ * The `tamper` fault: a vendor that changed or lost events after acknowledging them, as the export and the
+ * vendor read routes (AuditLog.co's event read-back, Frontegg's `GET /audits/`) show its store. Events are named by their own id (`eventId`). Applied when the store is read for export, so the
  * acknowledgements the client received stay what they were.
  */
 export interface TamperFault {

@@ -1,6 +1,7 @@
 import { headerValue, sendJson } from '../http-io.js';
 import { isRecord, parseJson } from '../json-value.js';
 import type { RouteContext, ServerState } from '../route.js';
+import { tampered } from '../tamper.js';
 import type { StoredEvent } from '../types.js';
 
 // The read side of Frontegg's audits service, served from what this server stored, for the calls of
@@ -35,7 +36,14 @@ function tenantAudits(context: RouteContext): Array<Record<string, unknown>> | u
     fail(context, 400, 'frontegg-tenant-id header is required');
     return undefined;
   }
-  return context.state.store.events.filter((event) => event.format === 'frontegg' && isRecord(event.body) && event.body.tenantId === tenant).map(listed);
+  // The reads show the store as a tampering vendor would (the `tamper` fault), like the export.
+  const tamper = context.state.faults.tamper;
+  const audits: Array<Record<string, unknown>> = [];
+  for (const stored of context.state.store.events) {
+    const event = stored.format === 'frontegg' ? tampered(stored, tamper) : undefined;
+    if (event !== undefined && isRecord(event.body) && event.body.tenantId === tenant) audits.push(listed(event));
+  }
+  return audits;
 }
 
 function query(context: RouteContext): URLSearchParams {
