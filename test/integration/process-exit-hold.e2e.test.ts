@@ -72,7 +72,8 @@ describe('an awaited send under node --test', () => {
         assert.equal(recorder.events.length, 1);
       });
     `,
-      ['--test'],
+      // TAP on every Node: Node 22 prints it when not on a terminal, Node 24 defaults to its spec reporter.
+      ['--test', '--test-reporter=tap'],
     );
     expect(stdout).toContain('# pass 1');
     expect(code).toBe(0);
@@ -91,7 +92,8 @@ describe('an awaited send under node --test', () => {
         assert.equal(receipt.verified, true);
       });
     `,
-      ['--test'],
+      // TAP on every Node: Node 22 prints it when not on a terminal, Node 24 defaults to its spec reporter.
+      ['--test', '--test-reporter=tap'],
     );
     expect(stdout).toContain('# pass 1');
     expect(code).toBe(0);
