@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditsClient, generateLedgerKeys, openLedger, parseVerifierKey, proveRecord, verifyLedger } from '../dist/index.js';
-import { formatRate, median, startSink } from './lib.mjs';
+import { formatRate, loginEvent, median, startSink } from './lib.mjs';
 
 const EVENTS = 10_000;
 const ROUNDS = 3;
@@ -14,16 +14,7 @@ const VERIFY_RECORDS = 200_000;
 const ORIGIN = 'bench.example/ledger';
 const keys = generateLedgerKeys(ORIGIN);
 
-const event = (i) => ({
-  id: `evt-${i}`,
-  action: 'user.login',
-  actor: { id: `user-${i % 1000}`, name: 'Jane Smith', email: 'jane.smith@acme.example' },
-  tenant: { id: 'acme-corp', name: 'Acme Corp' },
-  target: { id: 'session', type: 'session' },
-  crud: 'c',
-  ip: '203.0.113.7',
-  fields: { method: 'password', mfa: 'totp' },
-});
+const event = loginEvent;
 
 const VARIANTS = [
   ['ledger off', () => undefined],

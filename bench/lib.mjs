@@ -145,3 +145,16 @@ export function runClient(job, { env = {}, timeoutMs = 180_000, onMessage } = {}
 }
 
 export const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
+/** The login event the spool and ledger benchmarks send (a typical event, fields included). */
+export const loginEvent = (i) => ({
+  id: `evt-${i}`,
+  action: 'user.login',
+  actor: { id: `user-${i % 1000}`, name: 'Jane Smith', email: 'jane.smith@acme.example' },
+  tenant: { id: 'acme-corp', name: 'Acme Corp' },
+  target: { id: 'session', type: 'session' },
+  crud: 'c',
+  ip: '203.0.113.7',
+  userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15',
+  fields: { method: 'password', mfa: 'totp' },
+});

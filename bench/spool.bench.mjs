@@ -7,23 +7,13 @@ import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, realpath
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditsClient } from '../dist/index.js';
-import { formatRate, median, startSink } from './lib.mjs';
+import { formatRate, loginEvent, median, startSink } from './lib.mjs';
 
 const EVENTS = 10_000;
 const ROUNDS = 3;
 const PACED_EVENTS = 1_000;
 
-const event = (i) => ({
-  id: `evt-${i}`,
-  action: 'user.login',
-  actor: { id: `user-${i % 1000}`, name: 'Jane Smith', email: 'jane.smith@acme.example' },
-  tenant: { id: 'acme-corp', name: 'Acme Corp' },
-  target: { id: 'session', type: 'session' },
-  crud: 'c',
-  ip: '203.0.113.7',
-  userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15',
-  fields: { method: 'password', mfa: 'totp' },
-});
+const event = loginEvent;
 
 const VARIANTS = [
   ['no spool (memory only)', () => undefined],
