@@ -30,17 +30,21 @@ type Secrets = Iterable<string | undefined>;
  */
 export function redactor(secrets: Secrets | (() => Secrets)): Redact {
   const read = typeof secrets === 'function' ? secrets : () => secrets;
-  let key: string | undefined;
+  let known: readonly string[] | undefined;
   let spellings: readonly string[] = [];
   return (text) => {
     const current = [...read()].filter((secret): secret is string => typeof secret === 'string' && secret !== '');
-    const currentKey = JSON.stringify(current);
-    if (currentKey !== key) {
-      key = currentKey;
+    // Compared value by value (called for every receipt): the spellings are rebuilt only when a secret changed.
+    if (known === undefined || !sameSecrets(known, current)) {
+      known = current;
       spellings = spellingsOf(current);
     }
     return mask(text, spellings);
   };
+}
+
+function sameSecrets(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((secret, index) => secret === b[index]);
 }
 
 function mask(text: string, spellings: readonly string[]): string {
@@ -53,7 +57,10 @@ function mask(text: string, spellings: readonly string[]): string {
 /** A text cut at a limit may end with the first characters of a secret: those are masked too. */
 function maskTruncatedTail(text: string, spellings: readonly string[]): string {
   let longest = 0;
+  const tail = text.slice(-MIN_TRUNCATED_PREFIX);
   for (const spelling of spellings) {
+    // A text ending with a secret's start ends with some four of its characters: most spellings are ruled out here.
+    if (tail.length < MIN_TRUNCATED_PREFIX || !spelling.includes(tail)) continue;
     for (let length = Math.min(spelling.length - 1, text.length); length >= MIN_TRUNCATED_PREFIX && length > longest; length--) {
       if (text.endsWith(spelling.slice(0, length))) {
         longest = length;
