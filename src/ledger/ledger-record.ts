@@ -1,6 +1,11 @@
 import { z } from 'zod';
+import { ValidationError, type ValidationIssue } from '../errors.js';
 import { canonicalJson } from '../hash/canonical-json.js';
 import { checksumLine, lineBody } from './checksum-line.js';
+import { isWellFormedString, templateRecordJson } from './record-json.js';
+
+/** Every string of a record ends up in its canonical JSON, which a lone surrogate cannot be part of. */
+const text = () => z.string().refine(isWellFormedString, 'contains a lone surrogate (not I-JSON, so no canonical JSON)');
 
 /**
  * One acknowledged event as the ledger keeps it. Its RFC 8785 canonical JSON is the Merkle leaf (spec/LEDGER.md
@@ -8,21 +13,21 @@ import { checksumLine, lineBody } from './checksum-line.js';
  */
 export const LedgerRecordSchema = z.strictObject({
   /** The event's idempotency id. */
-  id: z.string().min(1),
+  id: text().min(1),
   /** The hash auditwire computed before sending (the Retraced formula for Retraced), lowercase hex. */
   hash: z.string().regex(/^[0-9a-f]{64}$/),
   /** The id the vendor assigned, where it returned one. */
-  serverId: z.string().optional(),
+  serverId: text().optional(),
   /** The hash the vendor returned, where it returned one. */
-  serverHash: z.string().optional(),
+  serverHash: text().optional(),
   /** The vendor returned a hash and it matched `hash`. */
   verified: z.boolean(),
   /** The adapter that delivered it. */
-  adapter: z.string().min(1),
+  adapter: text().min(1),
   /** The event's own time (ISO-8601), as sent. */
-  time: z.string().min(1),
+  time: text().min(1),
   /** When the vendor's acknowledgement arrived (ISO-8601, UTC). */
-  ackedAt: z.string().min(1),
+  ackedAt: text().min(1),
 });
 
 export type LedgerRecord = z.infer<typeof LedgerRecordSchema>;
@@ -32,8 +37,19 @@ export function recordLine(json: string): string {
   return checksumLine(json);
 }
 
-export function canonicalRecord(record: LedgerRecord): string {
-  return canonicalJson(record);
+/**
+ * The leaf bytes of `value` (its RFC 8785 canonical JSON) once it is known to be a ledger record; throws
+ * `ValidationError` naming what is wrong otherwise. The template takes every record it is sure of; the schema and
+ * the general canonicalizer the rest.
+ */
+export function canonicalRecord(value: unknown): string {
+  const json = templateRecordJson(value);
+  if (json !== undefined) return json;
+  const parsed = LedgerRecordSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new ValidationError(parsed.error.issues.map((issue): ValidationIssue => ({ path: `$.${issue.path.join('.')}`, message: issue.message })));
+  }
+  return canonicalJson(parsed.data);
 }
 
 export type ParsedRecordLine =
@@ -50,6 +66,8 @@ export function parseRecordLine(line: string): ParsedRecordLine {
   } catch {
     return { ok: false, reason: 'not JSON' };
   }
+  // The common case: a record the template writes back to exactly the bytes read is valid and canonical.
+  if (templateRecordJson(value) === json) return { ok: true, json, record: value as LedgerRecord };
   const parsed = LedgerRecordSchema.safeParse(value);
   if (!parsed.success) return { ok: false, reason: `not a ledger record (${parsed.error.issues[0]?.path.join('.') ?? '$'}: ${parsed.error.issues[0]?.message ?? 'invalid'})` };
   // The leaf is these exact bytes, so they must be the one canonical form every verifier would rebuild.

@@ -105,6 +105,32 @@ describe('openLedger', () => {
     await ledger.close();
   });
 
+  it('refuses a record with a lone surrogate at append, and keeps writing the records after it', async () => {
+    // Regression: such a record passed the schema, then made the group write throw before it began, and every
+    // later write was chained behind that rejection: the ledger silently stopped recording, with nothing counted.
+    const dir = tempDir();
+    const { privateKey, verifier } = keys();
+    const ledger = await openLedger({ dir, signingKey: privateKey, origin: ORIGIN });
+    ledger.append(record(0));
+    expect(() => ledger.append({ ...record(1), serverId: 'srv-\ud800' })).toThrow(ValidationError);
+    await ledger.flush();
+    ledger.append(record(2));
+    await ledger.close();
+    expect(ledger.stats()).toMatchObject({ size: 2, checkpointed: 2, lost: 0 });
+    expect(await verifyLedger(dir, verifier, () => undefined)).toMatchObject({ records: 2, problems: 0 });
+  });
+
+  it('takes the record as it was at append, whatever the caller does with the object afterwards', async () => {
+    const dir = tempDir();
+    const { privateKey } = keys();
+    const ledger = await openLedger({ dir, signingKey: privateKey, origin: ORIGIN });
+    const appended = { ...record(3) };
+    ledger.append(appended);
+    appended.id = 'changed-after-append';
+    await ledger.close();
+    expect(readFileSync(join(dir, 'records.log'), 'utf8')).toContain('"id":"event-3"');
+  });
+
   it('never writes the private key into the ledger directory', async () => {
     const dir = tempDir();
     const { privateKey } = keys();

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { checkpointLine } from '../../src/ledger/checkpoint-log.js';
 import { formatCheckpoint } from '../../src/ledger/checkpoint.js';
 import { openLedger } from '../../src/ledger/ledger.js';
-import { canonicalRecord } from '../../src/ledger/ledger-record.js';
+import { canonicalRecord, recordLine } from '../../src/ledger/ledger-record.js';
 import { leafHash } from '../../src/ledger/merkle-hash.js';
 import { MerkleFrontier } from '../../src/ledger/merkle-frontier.js';
 import { loadSigner } from '../../src/ledger/note-key.js';
@@ -50,6 +50,18 @@ describe('verifyLedger', () => {
     const path = join(dir, 'checkpoints.log');
     writeFileSync(path, checkpointLine(older) + readFileSync(path, 'utf8'));
     expect(await problemsOf(dir, verifier)).toEqual([]);
+  });
+
+  it('reports a record line with an escaped lone surrogate as a problem, without failing the run', async () => {
+    // Regression: the line's JSON passed the schema, and the canonical-form check then threw out of verifyLedger.
+    const { dir, verifier } = await fiveRecordLedger();
+    const path = join(dir, 'records.log');
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const json = (lines[1] as string).slice(9).replace('"serverId":"srv-1"', '"serverId":"srv-\\ud800"');
+    lines[1] = recordLine(json).slice(0, -1);
+    writeFileSync(path, lines.join('\n'));
+    const problems = await problemsOf(dir, verifier);
+    expect(problems[0]).toEqual({ where: 'record 1', message: expect.stringMatching(/^line 2 of records.log: not a ledger record \(serverId: contains a lone surrogate/) });
   });
 
   it('reports an empty directory as having no checkpoint', async () => {
