@@ -92,6 +92,8 @@ export interface PreparedEvent {
   readonly hash: string;
   /** UTF-8 size of `wire`, for batch and queue byte limits. */
   readonly bytes: number;
+  /** The event's own time as `wire` carries it, when known at prepare time (the ledger reads `wire` otherwise). */
+  readonly time?: string | undefined;
 }
 
 export interface HttpRequest {

@@ -5,6 +5,7 @@ import { AuditEventSchema } from '../event/schema.js';
 import { toIssues, withProtoField } from '../event/validate.js';
 import { canonicalJson } from '../hash/canonical-json.js';
 import { sha256Hex } from '../hash/sha256.js';
+import { wireObjectTime } from '../ledger/event-time.js';
 import type { PrepareContext, PreparedEvent } from './adapter.js';
 
 /** Either a common-model event (normalized) or the vendor's own shape (validated, passed through unchanged). */
@@ -56,7 +57,7 @@ function looksNative(input: unknown, nativeSchema: z.ZodType): boolean {
  */
 export function toPrepared(id: string, wire: unknown): PreparedEvent {
   const text = canonicalJson(wire);
-  return { id, wire: text, hash: sha256Hex(text), bytes: Buffer.byteLength(text) };
+  return { id, wire: text, hash: sha256Hex(text), bytes: Buffer.byteLength(text), time: wireObjectTime(wire) };
 }
 
 /** Collects vendor-limit violations, then throws them together (one event, every problem). */

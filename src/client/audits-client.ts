@@ -496,7 +496,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     // The promise settles first: nothing a listener does can change the outcome.
     if (outcome.ok) {
       this.#counters.delivered++;
-      this.#ledger?.record(outcome.receipt, event.prepared.wire);
+      this.#ledger?.record(outcome.receipt, event.prepared);
       event.resolve(outcome.receipt);
       this.#notify('delivered', outcome.receipt);
       return;

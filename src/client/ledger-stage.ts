@@ -1,20 +1,26 @@
+import type { PreparedEvent } from '../adapters/adapter.js';
 import type { AuditReceipt } from '../delivery/receipt.js';
 import { DeliveryError, type AuditsError } from '../errors.js';
 import { openResolvedLedger, type Ledger } from '../ledger/ledger.js';
+import { wireTextTime } from '../ledger/event-time.js';
 import type { LedgerRecord } from '../ledger/ledger-record.js';
 import type { ResolvedLedgerOptions } from '../ledger/ledger-options.js';
 
 interface Acknowledged {
   readonly receipt: AuditReceipt;
-  readonly wire: string;
+  readonly event: AcknowledgedEvent;
   readonly ackedAt: string;
 }
 
+/** What the stage reads of the prepared event: its wire text, and its time where prepare already knew it. */
+export type AcknowledgedEvent = Pick<PreparedEvent, 'wire' | 'time'>;
+
 /**
- * The client's side of the ledger: takes each acknowledged event (a receipt and its wire text) and appends its
- * record. `record` only pushes onto an array; building records (reading the event time out of the wire) and
- * writing happen in one batch per turn of the event loop, so neither `sendAudit` nor the delivery path waits on
- * the disk. The ledger opens in the background; events acknowledged before it is open wait in the same array.
+ * The client's side of the ledger: takes each acknowledged event (a receipt and its prepared event) and appends its
+ * record. `record` only pushes onto an array; building records and handing them to the ledger happen in one batch
+ * per turn of the event loop, and the ledger writes and fdatasyncs in the background, so neither `sendAudit` nor
+ * the delivery path waits on the disk. The ledger opens in the background; events acknowledged before it is open
+ * wait in the same array.
  */
 export class LedgerStage {
   readonly #opening: Promise<Ledger | undefined>;
@@ -23,6 +29,7 @@ export class LedgerStage {
   #waiting: Acknowledged[] = [];
   #scheduled = false;
   #lost = 0;
+  readonly #ackClock = new AckClock();
 
   constructor(options: ResolvedLedgerOptions, report: (error: AuditsError) => void) {
     this.#report = report;
@@ -40,8 +47,8 @@ export class LedgerStage {
     );
   }
 
-  record(receipt: AuditReceipt, wire: string): void {
-    this.#waiting.push({ receipt, wire, ackedAt: new Date().toISOString() });
+  record(receipt: AuditReceipt, event: AcknowledgedEvent): void {
+    this.#waiting.push({ receipt, event, ackedAt: this.#ackClock.now() });
     if (!this.#scheduled && this.#ledger !== undefined) {
       this.#scheduled = true;
       setImmediate(() => this.#drain());
@@ -92,42 +99,33 @@ export class LedgerStage {
   }
 }
 
-function toRecord({ receipt, wire, ackedAt }: Acknowledged): LedgerRecord {
+function toRecord({ receipt, event, ackedAt }: Acknowledged): LedgerRecord {
   return {
     id: receipt.id,
     hash: receipt.hash,
-    ...(receipt.serverId === undefined ? {} : { serverId: receipt.serverId }),
-    ...(receipt.serverHash === undefined ? {} : { serverHash: receipt.serverHash }),
+    serverId: receipt.serverId,
+    serverHash: receipt.serverHash,
     verified: receipt.verified,
     adapter: receipt.adapter,
-    time: eventTime(wire) ?? ackedAt,
+    time: event.time ?? wireTextTime(event.wire) ?? ackedAt,
     ackedAt,
   };
 }
 
 /**
- * The event's own time from its wire form: `time` (AuditLog.co, Frontegg as auditwire maps it), `created`
- * (Retraced), or `time` inside LogZab's `desc` JSON (spec/EVENT.md section 7). A custom adapter's wire without
- * any of them gets the acknowledgement time.
+ * `new Date().toISOString()` for the acknowledgement time, formatted once per millisecond: a batch's events are
+ * all acknowledged in the same millisecond, and formatting a date costs more than everything else `record` does.
  */
-function eventTime(wire: string): string | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(wire);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { time, created, desc } = value as Record<string, unknown>;
-  if (typeof time === 'string') return time;
-  if (typeof created === 'string') return created;
-  if (typeof desc === 'string' && desc.startsWith('{')) {
-    try {
-      const inner = JSON.parse(desc) as Record<string, unknown>;
-      if (typeof inner.time === 'string') return inner.time;
-    } catch {
-      return undefined;
+class AckClock {
+  #ms = Number.NaN;
+  #iso = '';
+
+  now(): string {
+    const ms = Date.now();
+    if (ms !== this.#ms) {
+      this.#ms = ms;
+      this.#iso = new Date(ms).toISOString();
     }
+    return this.#iso;
   }
-  return undefined;
 }
