@@ -8,9 +8,9 @@ import { checkpointLine } from './checkpoint-log.js';
 import { formatCheckpoint } from './checkpoint.js';
 import { ledgerPaths } from './ledger-files.js';
 import { resolveLedgerOptions, type LedgerOptions, type ResolvedLedgerOptions } from './ledger-options.js';
-import { canonicalRecord, recordLine, type LedgerRecord } from './ledger-record.js';
+import { canonicalRecord, type LedgerRecord } from './ledger-record.js';
+import { encodeRecordBatch } from './record-batch.js';
 import { LedgerDamagedError, scanLedger } from './ledger-scan.js';
-import { leafHash } from './merkle-hash.js';
 import type { MerkleFrontier } from './merkle-frontier.js';
 import { signNote } from './signed-note.js';
 
@@ -180,15 +180,9 @@ export class Ledger {
       this.#lost += batch.length;
       throw this.#failure;
     }
-    let text = '';
-    const leaves: Buffer[] = new Array<Buffer>(batch.length);
-    for (let i = 0; i < batch.length; i++) {
-      const json = batch[i] as string;
-      text += recordLine(json);
-      leaves[i] = leafHash(json);
-    }
+    const { bytes, leaves } = encodeRecordBatch(batch);
     await this.#guard(async () => {
-      await nodeJournalIo.append(this.#records.fd, Buffer.from(text, 'utf8'));
+      await nodeJournalIo.append(this.#records.fd, bytes);
       await nodeJournalIo.datasync(this.#records.fd);
     }, batch.length);
     // Only durable records enter the tree, so a checkpoint never covers a record a crash could take back.

@@ -28,6 +28,11 @@ export function leafHash(bytes: Buffer | string): Buffer {
   return sha256(Buffer.concat([LEAF_PREFIX, bytes]));
 }
 
+/** The leaf hash of bytes that already begin with the 0x00 leaf prefix (a record framed in place). */
+export function prefixedLeafHash(prefixed: Buffer): Buffer {
+  return sha256(prefixed);
+}
+
 /** SHA-256(0x01 || left || right): the hash of an interior node. */
 export function nodeHash(left: Buffer, right: Buffer): Buffer {
   // Proof hashes come from outside and may have any length: only two SHA-256 children fit the reused input.
