@@ -47,7 +47,7 @@ const nearRecord = fc.oneof(
   anyRecord.map((value) => ({ ...value, extra: 'x' })),
   anyRecord.map((value) => ({ ...value, id: `${value.id}\ud800` })),
   anyRecord.map((value) => ({ ...value, serverId: '\udc00' })),
-  anyRecord.map((value) => ({ ...value, hash: HEX.toUpperCase() })),
+  anyRecord.chain((value) => fc.constantFrom(HEX.toUpperCase(), HEX.slice(1), `${HEX}0`, `${HEX}\n`, `${HEX.slice(1)}g`).map((hash) => ({ ...value, hash }))),
   anyRecord.map((value) => Object.assign(Object.create({ inherited: true }) as object, value)),
   anyRecord.map((value) => JSON.parse(`{"__proto__":1,${JSON.stringify(value).slice(1)}`) as unknown),
   fc.constantFrom(null, undefined, 'record', 1, [], new Date(0)),
