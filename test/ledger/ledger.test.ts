@@ -1,9 +1,10 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
 import { openLedger } from '../../src/ledger/ledger.js';
 import { LedgerDamagedError } from '../../src/ledger/ledger-scan.js';
+import { nodeJournalIo } from '../../src/spool/journal-io.js';
 import { verifyLedger, type LedgerProblem } from '../../src/ledger/verify-ledger.js';
 import { keys, ORIGIN, record, tempDir } from './ledger-fixture.js';
 
@@ -118,6 +119,29 @@ describe('openLedger', () => {
     await ledger.close();
     expect(ledger.stats()).toMatchObject({ size: 2, checkpointed: 2, lost: 0 });
     expect(await verifyLedger(dir, verifier, () => undefined)).toMatchObject({ records: 2, problems: 0 });
+  });
+
+  it('counts every record that waited behind a failed write as lost, and says so once', async () => {
+    // Regression: a write queued behind the failed one was chained to its rejection and never ran, so the records
+    // it would have taken were neither written nor counted.
+    const dir = tempDir();
+    const failures: Error[] = [];
+    const ledger = await openLedger({ dir, signingKey: keys().privateKey, origin: ORIGIN }, { failed: (error) => failures.push(error) });
+    const append = vi.spyOn(nodeJournalIo, 'append').mockRejectedValueOnce(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
+    try {
+      ledger.append(record(0));
+      const first = ledger.flush();
+      ledger.append(record(1));
+      const second = ledger.flush();
+      await expect(first).rejects.toThrow(/no space left on device/);
+      await expect(second).rejects.toThrow(/no space left on device/);
+      ledger.append(record(2));
+      expect(ledger.stats()).toMatchObject({ size: 0, pending: 0, lost: 3 });
+      expect(failures).toHaveLength(1);
+    } finally {
+      append.mockRestore();
+      await ledger.close().catch(() => undefined);
+    }
   });
 
   it('takes the record as it was at append, whatever the caller does with the object afterwards', async () => {
