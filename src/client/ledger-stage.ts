@@ -1,8 +1,8 @@
 import type { PreparedEvent } from '../adapters/adapter.js';
 import type { AuditReceipt } from '../delivery/receipt.js';
 import { DeliveryError, type AuditsError } from '../errors.js';
-import { openResolvedLedger, type Ledger } from '../ledger/ledger.js';
 import { wireTextTime } from '../ledger/event-time.js';
+import { openResolvedLedger, type Ledger } from '../ledger/ledger.js';
 import type { LedgerRecord } from '../ledger/ledger-record.js';
 import type { ResolvedLedgerOptions } from '../ledger/ledger-options.js';
 

@@ -5,7 +5,7 @@ import { checksumLine, lineBody } from './checksum-line.js';
 import { isWellFormedString, templateRecordJson } from './record-json.js';
 
 /** Every string of a record ends up in its canonical JSON, which a lone surrogate cannot be part of. */
-const text = () => z.string().refine(isWellFormedString, 'contains a lone surrogate (not I-JSON, so no canonical JSON)');
+const text = () => z.string().check(z.refine(isWellFormedString, 'contains a lone surrogate (not I-JSON, so no canonical JSON)'));
 
 /**
  * One acknowledged event as the ledger keeps it. Its RFC 8785 canonical JSON is the Merkle leaf (spec/LEDGER.md

@@ -9,9 +9,9 @@ import { formatCheckpoint } from './checkpoint.js';
 import { ledgerPaths } from './ledger-files.js';
 import { resolveLedgerOptions, type LedgerOptions, type ResolvedLedgerOptions } from './ledger-options.js';
 import { canonicalRecord, type LedgerRecord } from './ledger-record.js';
-import { encodeRecordBatch } from './record-batch.js';
 import { LedgerDamagedError, scanLedger } from './ledger-scan.js';
 import type { MerkleFrontier } from './merkle-frontier.js';
+import { encodeRecordBatch } from './record-batch.js';
 import { signNote } from './signed-note.js';
 
 /**
