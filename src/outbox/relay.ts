@@ -4,7 +4,7 @@ import type { PreparedIntake } from '../client/prepared-intake.js';
 import type { AuditReceipt } from '../delivery/receipt.js';
 import { AuditsError, DeliveryError, ValidationError } from '../errors.js';
 import { claimSql, deliveredSql, failedSql, heartbeatSql, releaseSql, type ClaimedRow } from './claim-sql.js';
-import { startListener, type NotifyListener } from './notify-listener.js';
+import { startListener, type ListenTiming, type NotifyListener } from './notify-listener.js';
 import type { ResolvedRelayOptions } from './relay-options.js';
 import { backoffMs, classifyFailure, statusOf, type RowOutcome } from './row-outcome.js';
 import type { SqlExecutor } from './sql-executor.js';
@@ -33,6 +33,8 @@ export interface RelayDependencies {
   readonly names: TableNames;
   readonly keepReceipts: boolean;
   readonly options: ResolvedRelayOptions;
+  /** How the LISTEN checks itself; tests shorten it. */
+  readonly listenTiming?: ListenTiming;
 }
 
 /** A claim's settle statement that failed is tried again this often, until the lease would have lapsed. */
@@ -63,9 +65,27 @@ export class OutboxRelay extends EventEmitter<OutboxRelayEventMap> {
     const { options } = deps;
     this.#heartbeat = setInterval(() => void this.#extendLeases(), options.heartbeatMs);
     this.#listener = options.listen
-      ? startListener(deps.rawDb, deps.names.channel, { wake: () => this.#wakeAll(), failed: (error) => this.#report(error, 'LISTEN') })
+      ? startListener(
+          deps.rawDb,
+          deps.names.channel,
+          deps.db,
+          {
+            wake: () => this.#wakeAll(),
+            failed: (error) => this.#report(error, 'LISTEN'),
+            restored: (downMs) => deps.intake.logger.warn(`auditwire: outbox relay: listening again for NOTIFY after ${downMs} ms without`),
+          },
+          deps.listenTiming,
+        )
       : undefined;
     for (let i = 0; i < options.concurrency; i++) this.#workers.push(this.#work());
+  }
+
+  /**
+   * Whether the relay hears NOTIFY now. False with `listen: false`, with an executor that cannot LISTEN, and while a
+   * lost LISTEN is being made again (the relay polls meanwhile, and says so through 'error' and the logger).
+   */
+  get listening(): boolean {
+    return this.#listener?.listening ?? false;
   }
 
   /** Claims held now (each up to `batchSize` rows). */

@@ -138,7 +138,10 @@ describe('relays under SIGKILL and a PostgreSQL restart', () => {
     // new one (node-postgres through its pool, postgres.js through sql.listen). That none exited is checked below.
     const listening = async (): Promise<number> =>
       Number((await pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query ILIKE 'listen%auditwire_outbox_%'`)).rows[0]?.n);
-    await until(async () => (await listening()) >= 3, 60_000, 'three relays listening again after the restart');
+    await until(async () => (await listening()) >= 3, 60_000, 'three relays listening again after the restart').catch((error: unknown) => {
+      const recent = relays.map((child, index) => `relay ${index}:\n${(child?.lines ?? []).filter((line) => line.startsWith('w ')).slice(-15).join('\n')}`);
+      throw new Error(`${String(error)}\n${recent.join('\n')}`);
+    });
 
     killing = true;
     const lateKiller = (async () => {
