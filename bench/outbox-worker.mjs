@@ -1,8 +1,9 @@
 // One relay process of the outbox benchmark (bench/outbox.bench.mjs), forked: either an auditwire outbox relay or
 // a pg-boss worker doing the same work (fetch a batch, send it through an auditwire client, complete it). Both send
 // to the benchmark sink with the same client options. argv: JSON { kind: 'auditwire' | 'pgboss', url, schema,
-// endpoint, queue }. Protocol over IPC: sends 'ready' when set up; on 'go' starts; sends { delivered: [[id, ms]] }
-// every 50 ms; on 'stop' stops and exits.
+// endpoint, queue, loops }. Protocol over IPC: sends 'ready' when set up (connections open); on 'go' starts; sends
+// { delivered: [[id, ms]] } every 50 ms; on 'stop' stops, sends the last ones with { cpu } (this process's CPU
+// time since 'go', µs) and exits. OUTBOX_RELAY_OPTIONS (JSON) overrides the relay's options, for trying others.
 import pg from 'pg';
 import { AuditsClient } from '../dist/index.js';
 import { createOutbox } from '../dist/outbox.js';
