@@ -109,6 +109,7 @@ class KeptListener implements NotifyListener {
     } catch (error) {
       // An attempt that comes through after all is given straight back.
       void attempt.then((late) => late.close(), () => {});
+      if (this.#closed) return;
       this.#downSince ??= Date.now();
       this.#hooks.failed(asError(error));
       this.#retryLater();
