@@ -1,8 +1,9 @@
 // One relay process of the outbox benchmark (bench/outbox.bench.mjs), forked: either an auditwire outbox relay or
 // a pg-boss worker doing the same work (fetch a batch, send it through an auditwire client, complete it). Both send
 // to the benchmark sink with the same client options. argv: JSON { kind: 'auditwire' | 'pgboss', url, schema,
-// endpoint, queue }. Protocol over IPC: sends 'ready' when set up; on 'go' starts; sends { delivered: [[id, ms]] }
-// every 50 ms; on 'stop' stops and exits.
+// endpoint, queue, loops }. Protocol over IPC: sends 'ready' when set up (connections open); on 'go' starts; sends
+// { delivered: [[id, ms]] } every 50 ms; on 'stop' stops, sends the last ones with { cpu } (this process's CPU
+// time since 'go', µs) and exits. OUTBOX_RELAY_OPTIONS (JSON) overrides the relay's options, for trying others.
 import pg from 'pg';
 import { AuditsClient } from '../dist/index.js';
 import { createOutbox } from '../dist/outbox.js';
@@ -18,13 +19,16 @@ const flushTimer = setInterval(() => {
 }, 50);
 
 let stop;
+let cpuAtGo;
 if (job.kind === 'auditwire') {
   const pool = new pg.Pool({ connectionString: job.url, max: 8 });
   pool.on('error', () => {});
   const outbox = createOutbox(client, { db: pool, schema: job.schema });
+  await warm((text) => pool.query(text));
   stop = await (async () => {
     await waitFor('go');
-    const relay = outbox.startRelay();
+    cpuAtGo = process.cpuUsage();
+    const relay = outbox.startRelay(process.env.OUTBOX_RELAY_OPTIONS ? JSON.parse(process.env.OUTBOX_RELAY_OPTIONS) : {});
     relay.on('delivered', (receipt) => delivered.push([receipt.id, now()]));
     return async () => {
       await relay.stop();
@@ -36,10 +40,13 @@ if (job.kind === 'auditwire') {
   const boss = new PgBoss({ connectionString: job.url, schema: job.schema, max: 8, supervise: false, schedule: false });
   boss.on('error', () => {});
   await boss.start();
+  const db = boss.getDb();
+  await warm((text) => db.executeSql(text, []));
   await waitFor('go');
+  cpuAtGo = process.cpuUsage();
   let running = true;
-  // Four loops, as the relay keeps four claims in flight.
-  const loops = Array.from({ length: 4 }, async () => {
+  // `loops` fetch loops (the bench runs 1, as pg-boss's work() does by default, and 4, as the relay keeps four claims).
+  const loops = Array.from({ length: job.loops ?? 1 }, async () => {
     while (running) {
       const jobs = await boss.fetch(job.queue, { batchSize: 100 });
       if (jobs.length === 0) {
@@ -62,8 +69,14 @@ await waitFor('stop');
 await stop();
 await client.close();
 clearInterval(flushTimer);
-// Exit once the last report is written to the channel, not before.
-process.send({ delivered }, () => process.exit(0));
+// Exit once the last report (and this process's CPU time, µs) is written to the channel, not before.
+const { user, system } = process.cpuUsage(cpuAtGo);
+process.send({ delivered, cpu: user + system }, () => process.exit(0));
+
+/** Opens connections for the loops ahead of 'go', on either side, so that neither times its connection set-up. */
+async function warm(query) {
+  await Promise.all(Array.from({ length: 5 }, () => query('SELECT pg_sleep(0.02)')));
+}
 
 function waitFor(word) {
   if (word === 'go' && process.argv[2] === undefined) return Promise.resolve();

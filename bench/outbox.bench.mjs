@@ -1,7 +1,10 @@
 // The transactional outbox (auditwire/outbox) against pg-boss on the same PostgreSQL, in one run:
 // 1. relay throughput: a backlog of N events drained by 1 and 3 relay processes, against pg-boss workers doing
 //    the same work (jobs inserted beforehand; each worker fetches 100, sends them through the same auditwire client
-//    options to the same sink, completes them). Time from 'go' to the last event delivered (row settled).
+//    options to the same sink, completes them), with one fetch loop (pg-boss's `work()` default) and with four (the
+//    relay keeps four claims in flight). Every process opens its connections before 'go'. Time from 'go' to the
+//    last event delivered (row settled), and each process's own CPU time per event (steadier than the rate on a
+//    busy machine).
 // 2. what `record` adds to a transaction (BEGIN; UPDATE; COMMIT): round trips and microseconds, interleaved with the
 //    same transaction without it, and pg-boss's `insert` inside the transaction for comparison.
 // 3. latency from COMMIT to delivered (row settled) at 1,000 events/s offered, one event per transaction, 1 relay.
@@ -60,7 +63,7 @@ async function withSchema(pool, fn) {
   }
 }
 
-function startWorker(kind, schema, sink, onDelivered, loops = 1) {
+function startWorker(kind, schema, sink, onDelivered, loops = 1, onCpu = () => {}) {
   const child = fork(new URL('./outbox-worker.mjs', import.meta.url), [JSON.stringify({ kind, url: URL_, schema, endpoint: sink.referenceUrl, queue: QUEUE, loops })], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
@@ -68,7 +71,8 @@ function startWorker(kind, schema, sink, onDelivered, loops = 1) {
     child.once('exit', (code) => reject(new Error(`${kind} worker exited (${code}) before it was ready`)));
     child.on('message', (message) => {
       if (message === 'ready') resolve();
-      else if (message?.delivered) onDelivered(message.delivered);
+      if (message?.delivered) onDelivered(message.delivered);
+      if (typeof message?.cpu === 'number') onCpu(message.cpu);
     });
   });
   const killTimer = setTimeout(() => child.kill('SIGKILL'), 600_000);
@@ -79,7 +83,8 @@ function startWorker(kind, schema, sink, onDelivered, loops = 1) {
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
         const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        child.once('exit', () => (clearTimeout(timer), clearTimeout(killTimer), resolve()));
+        // 'close', not 'exit': it comes after the IPC channel is read to its end (the last report, the CPU time).
+        child.once('close', () => (clearTimeout(timer), clearTimeout(killTimer), resolve()));
         child.send('stop');
       }),
   };
@@ -105,6 +110,7 @@ async function drain(kind, relays, pool, sink, loops = 1) {
     }
     await sink.stats();
     let count = 0;
+    let cpu = 0;
     let done;
     const finished = new Promise((resolve) => (done = resolve));
     const workers = Array.from({ length: relays }, () =>
@@ -117,6 +123,7 @@ async function drain(kind, relays, pool, sink, loops = 1) {
           if (count >= BACKLOG) done();
         },
         loops,
+        (us) => (cpu += us),
       ),
     );
     await Promise.all(workers.map((worker) => worker.ready));
@@ -127,7 +134,7 @@ async function drain(kind, relays, pool, sink, loops = 1) {
     const seconds = (performance.now() - started) / 1000;
     await Promise.all(workers.map((worker) => worker.stop()));
     const stats = await sink.stats();
-    return { events: count, seconds, rate: count / seconds, distinct: stats.distinct };
+    return { events: count, seconds, rate: count / seconds, distinct: stats.distinct, cpuPerEvent: cpu / Math.max(1, count) };
   });
 }
 
@@ -239,11 +246,14 @@ async function commitToDelivered(pool, sink) {
 function report(version, throughput, cost, latency) {
   const lines = [];
   lines.push('## Transactional outbox (auditwire/outbox) vs pg-boss, same PostgreSQL, one run', '');
-  lines.push(`PostgreSQL ${version}, loopback; the benchmark sink in its own process; every relay/worker its own process with the same client options (AuditLog.co adapter, batches of up to 100). Relays: defaults (batch 100, 4 claims in flight, NOTIFY). pg-boss ${pgBossVersion()}: jobs inserted beforehand; a worker runs one loop of \`fetch(batchSize 100)\` -> \`sendAudits\` -> \`complete\`, as its \`work()\` handles one batch at a time by default; the "4 loops" rows give each pg-boss worker four such loops, like the relay's four claims in flight.`, '');
-  lines.push('| queue | processes | events | seconds | events/s | vs pg-boss |', '| --- | --- | --- | --- | --- | --- |');
+  lines.push(`PostgreSQL ${version}, loopback; the benchmark sink in its own process; every relay/worker its own process with the same client options (AuditLog.co adapter, batches of up to 100), its connections opened before the clock starts. Relays: defaults (batch 100, 4 claims in flight, NOTIFY). pg-boss ${pgBossVersion()}: jobs inserted beforehand; a worker runs one loop of \`fetch(batchSize 100)\` -> \`sendAudits\` -> \`complete\`, as its \`work()\` handles one batch at a time by default; the "4 loops" rows give each pg-boss worker four such loops, like the relay's four claims in flight. CPU: the relay/worker processes' own CPU time per event (PostgreSQL's and the sink's not included).`, '');
+  lines.push('| queue | processes | events | seconds | events/s | CPU µs/event | vs pg-boss, 1 loop | vs pg-boss, 4 loops |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const row of throughput) {
-    const boss = throughput.find((other) => other.relays === row.relays && other.name === 'pg-boss (fetch + complete)');
-    lines.push(`| ${row.name} | ${row.relays} | ${formatRate(row.events)} | ${row.seconds.toFixed(2)} | ${formatRate(row.rate)} | ${row === boss ? '1.0x' : `${(row.rate / boss.rate).toFixed(1)}x`} |`);
+    const versus = (name) => {
+      const boss = throughput.find((other) => other.relays === row.relays && other.name === name);
+      return row === boss ? '1.0x' : `${(row.rate / boss.rate).toFixed(1)}x`;
+    };
+    lines.push(`| ${row.name} | ${row.relays} | ${formatRate(row.events)} | ${row.seconds.toFixed(2)} | ${formatRate(row.rate)} | ${row.cpuPerEvent.toFixed(0)} | ${versus('pg-boss (fetch + complete)')} | ${versus('pg-boss, 4 loops per worker')} |`);
   }
   lines.push('', `\`record\` inside a transaction (BEGIN; UPDATE one row; COMMIT), medians of 400 interleaved rounds on one connection: ${cost.roundTrips} extra round trip; the transaction took ${cost.plain} µs without it, ${cost.record} µs with \`record\` (the call itself ${cost.recordCall} µs); with pg-boss's \`insert\` in the same transaction ${cost.boss} µs (the call ${cost.bossCall} µs).`, '');
   lines.push(`COMMIT to delivered (row settled) at ${formatRate(latency.offeredRate)} events/s offered for ${LATENCY_SECONDS} s, one event per transaction, 1 relay process: p50 ${latency.p50?.toFixed(0)} ms, p99 ${latency.p99?.toFixed(0)} ms, max ${latency.max?.toFixed(0)} ms (${formatRate(latency.delivered)} of ${formatRate(latency.total)} delivered).`);

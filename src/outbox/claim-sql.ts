@@ -51,17 +51,15 @@ WHERE lease_token = ANY($2::uuid[]) AND state = 'pending' AND ${ASYNC_COMMIT}`;
 }
 
 /**
- * Removes delivered rows, fenced by their lease token: a relay whose lease lapsed and whose row another relay
- * took over cannot delete the other's claim. With receipts kept, the rows move to the receipts table in the same
- * statement.
+ * Removes delivered rows (`$1` ids), fenced by their lease token (`$2`, one per claim): a relay whose lease lapsed
+ * and whose row another relay took over cannot delete the other's claim. With receipts kept, the rows move to the
+ * receipts table in the same statement (`$3`..`$6`: per-row hash, server id, server hash, verified). Without, the
+ * statement carries ids only: a primary-key lookup per row and a few bytes each.
  */
 export function deliveredSql(names: TableNames, keepReceipts: boolean): string {
-  const settled = 'unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::boolean[]) AS s(id, token, hash, server_id, server_hash, verified)';
-  if (!keepReceipts) {
-    return `DELETE FROM ${names.table} AS t USING ${settled} WHERE t.id = s.id AND t.lease_token = s.token AND ${ASYNC_COMMIT}`;
-  }
-  return `WITH s AS (SELECT * FROM ${settled}),
-gone AS (DELETE FROM ${names.table} AS t USING s WHERE t.id = s.id AND t.lease_token = s.token AND ${ASYNC_COMMIT}
+  if (!keepReceipts) return `DELETE FROM ${names.table} WHERE id = ANY($1::bigint[]) AND lease_token = $2::uuid AND ${ASYNC_COMMIT}`;
+  return `WITH s AS (SELECT * FROM unnest($1::bigint[], $3::text[], $4::text[], $5::text[], $6::boolean[]) AS s(id, hash, server_id, server_hash, verified)),
+gone AS (DELETE FROM ${names.table} AS t USING s WHERE t.id = s.id AND t.lease_token = $2::uuid AND ${ASYNC_COMMIT}
   RETURNING t.id, t.event_id, t.adapter, t.attempts, t.created_at)
 INSERT INTO ${names.receipts} (event_id, hash, server_id, server_hash, verified, adapter, attempts, recorded_at)
 SELECT g.event_id, s.hash, s.server_id, s.server_hash, s.verified, g.adapter, g.attempts, g.created_at FROM gone g JOIN s ON s.id = g.id`;
@@ -69,15 +67,36 @@ SELECT g.event_id, s.hash, s.server_id, s.server_hash, s.verified, g.adapter, g.
 
 /**
  * Settles rows that were not delivered: `dead` ones stay (with the error) out of the claim index's way; the others
- * go back to pending, due again after their own backoff (`$4`, ms). Fenced by lease token, as for delivered rows.
+ * go back to pending, due again after their own backoff (`$4`, ms). Fenced by lease token (`$2`), as for delivered
+ * rows.
  */
 export function failedSql(names: TableNames): string {
   return `UPDATE ${names.table} AS t
 SET state = CASE WHEN s.dead THEN 'dead' ELSE 'pending' END,
     visible_at = now() + s.delay_ms * interval '1 millisecond',
     leased_until = NULL, lease_token = NULL, last_error = s.error, last_status = s.status
-FROM unnest($1::bigint[], $2::uuid[], $3::boolean[], $4::bigint[], $5::text[], $6::int[]) AS s(id, token, dead, delay_ms, error, status)
-WHERE t.id = s.id AND t.lease_token = s.token AND ${ASYNC_COMMIT}`;
+FROM unnest($1::bigint[], $3::boolean[], $4::bigint[], $5::text[], $6::int[]) AS s(id, dead, delay_ms, error, status)
+WHERE t.id = s.id AND t.lease_token = $2::uuid AND ${ASYNC_COMMIT}`;
+}
+
+/**
+ * Analyzes the table when its statistics lag its contents by more than its own size (and no other relay is at it
+ * already). Why: a claim is O(batch) only through the claim index in order; with no statistics (a table flooded
+ * before autovacuum first analyzed it, which may take its whole naptime, a minute by default) the planner believes
+ * the table nearly empty and prefers a bitmap scan of the whole backlog plus a sort, every claim: O(backlog) per
+ * batch, O(backlog^2) to drain it. ANALYZE reads a fixed-size sample and blocks no reads or writes.
+ */
+export function freshStatisticsSql(names: TableNames): string {
+  return `DO $do$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+    WHERE s.relid = '${names.table}'::regclass AND s.n_mod_since_analyze > greatest(1000, c.reltuples)
+  ) AND pg_try_advisory_xact_lock(hashtext('${names.channel}:analyze')) THEN
+    ANALYZE ${names.table};
+  END IF;
+END
+$do$`;
 }
 
 /** Gives rows back at once (a stopping relay that could not finish them). */

@@ -3,8 +3,8 @@ import { EventEmitter } from 'node:events';
 import type { PreparedIntake } from '../client/prepared-intake.js';
 import type { AuditReceipt } from '../delivery/receipt.js';
 import { AuditsError, DeliveryError, ValidationError } from '../errors.js';
-import { claimSql, deliveredSql, failedSql, heartbeatSql, releaseSql, type ClaimedRow } from './claim-sql.js';
-import { startListener, type NotifyListener } from './notify-listener.js';
+import { claimSql, deliveredSql, failedSql, freshStatisticsSql, heartbeatSql, releaseSql, type ClaimedRow } from './claim-sql.js';
+import { startListener, type ListenTiming, type NotifyListener } from './notify-listener.js';
 import type { ResolvedRelayOptions } from './relay-options.js';
 import { backoffMs, classifyFailure, statusOf, type RowOutcome } from './row-outcome.js';
 import type { SqlExecutor } from './sql-executor.js';
@@ -33,10 +33,14 @@ export interface RelayDependencies {
   readonly names: TableNames;
   readonly keepReceipts: boolean;
   readonly options: ResolvedRelayOptions;
+  /** How the LISTEN checks itself; tests shorten it. */
+  readonly listenTiming?: ListenTiming;
 }
 
 /** A claim's settle statement that failed is tried again this often, until the lease would have lapsed. */
 const SETTLE_RETRY_MS = 250;
+/** While claims come back full (a backlog), the table's statistics are looked at this often (freshStatisticsSql). */
+const STATISTICS_CHECK_MS = 1_000;
 
 /**
  * Moves committed outbox rows to the audit service: `concurrency` loops each claim a batch under a lease, hand the
@@ -46,6 +50,8 @@ const SETTLE_RETRY_MS = 250;
 export class OutboxRelay extends EventEmitter<OutboxRelayEventMap> {
   readonly #deps: RelayDependencies;
   readonly #claim: string;
+  readonly #freshStatistics: string;
+  #statisticsCheckedAt = Number.NEGATIVE_INFINITY;
   /** Lease tokens of the claims this relay holds now. */
   readonly #held = new Set<string>();
   readonly #waiters = new Set<() => void>();
@@ -60,12 +66,32 @@ export class OutboxRelay extends EventEmitter<OutboxRelayEventMap> {
     super();
     this.#deps = deps;
     this.#claim = claimSql(deps.names);
+    this.#freshStatistics = freshStatisticsSql(deps.names);
     const { options } = deps;
     this.#heartbeat = setInterval(() => void this.#extendLeases(), options.heartbeatMs);
     this.#listener = options.listen
-      ? startListener(deps.rawDb, deps.names.channel, { wake: () => this.#wakeAll(), failed: (error) => this.#report(error, 'LISTEN') })
+      ? startListener(
+          deps.rawDb,
+          deps.names.channel,
+          deps.db,
+          {
+            wake: () => this.#wakeAll(),
+            failed: (error) => this.#report(error, 'LISTEN'),
+            restored: (downMs) => deps.intake.logger.warn(`auditwire: outbox relay: listening again for NOTIFY after ${downMs} ms without`),
+          },
+          deps.listenTiming,
+        )
       : undefined;
+    this.#checkStatistics();
     for (let i = 0; i < options.concurrency; i++) this.#workers.push(this.#work());
+  }
+
+  /**
+   * Whether the relay hears NOTIFY now. False with `listen: false`, with an executor that cannot LISTEN, and while a
+   * lost LISTEN is being made again (the relay polls meanwhile, and says so through 'error' and the logger).
+   */
+  get listening(): boolean {
+    return this.#listener?.listening ?? false;
   }
 
   /** Claims held now (each up to `batchSize` rows). */
@@ -126,6 +152,7 @@ export class OutboxRelay extends EventEmitter<OutboxRelayEventMap> {
         await this.#idle(this.#deps.options.pollIntervalMs);
         continue;
       }
+      if (rows.length === this.#deps.options.batchSize) this.#checkStatistics();
       this.#held.add(token);
       try {
         const outcomes = await Promise.all(rows.map((row) => this.#deliver(row)));
@@ -174,20 +201,23 @@ export class OutboxRelay extends EventEmitter<OutboxRelayEventMap> {
     });
     const statements: Promise<void>[] = [];
     if (delivered.length > 0) {
-      const values = [
-        delivered.map((d) => d.row.rowId),
-        delivered.map(() => token),
-        delivered.map((d) => d.receipt.hash),
-        delivered.map((d) => d.receipt.serverId ?? null),
-        delivered.map((d) => d.receipt.serverHash ?? null),
-        delivered.map((d) => d.receipt.verified),
-      ];
+      const ids = delivered.map((d) => d.row.rowId);
+      const values = keepReceipts
+        ? [
+            ids,
+            token,
+            delivered.map((d) => d.receipt.hash),
+            delivered.map((d) => d.receipt.serverId ?? null),
+            delivered.map((d) => d.receipt.serverHash ?? null),
+            delivered.map((d) => d.receipt.verified),
+          ]
+        : [ids, token];
       statements.push(this.#settleStatement(deliveredSql(names, keepReceipts), values));
     }
     if (failed.length > 0) {
       const values = [
         failed.map((f) => f.row.rowId),
-        failed.map(() => token),
+        token,
         failed.map((f) => f.dead),
         failed.map((f) => f.delayMs),
         failed.map((f) => f.error.message.slice(0, 2000)),
@@ -224,6 +254,14 @@ export class OutboxRelay extends EventEmitter<OutboxRelayEventMap> {
         await new Promise((resolve) => setTimeout(resolve, SETTLE_RETRY_MS));
       }
     }
+  }
+
+  /** Analyzes the table if its statistics are stale, off the claim path and at most every STATISTICS_CHECK_MS. */
+  #checkStatistics(): void {
+    const now = Date.now();
+    if (now - this.#statisticsCheckedAt < STATISTICS_CHECK_MS) return;
+    this.#statisticsCheckedAt = now;
+    void this.#deps.db.query(this.#freshStatistics, []).catch((error: unknown) => this.#report(error, 'ANALYZE'));
   }
 
   async #extendLeases(): Promise<void> {

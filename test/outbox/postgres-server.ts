@@ -41,8 +41,11 @@ async function reachable(url: string): Promise<boolean> {
 /** A PostgreSQL server of the test's own, to stop and start without disturbing other test files. */
 export interface PrivateServer {
   readonly url: string;
-  /** Stops the server (fast shutdown: every connection is cut) and starts it again on the same port and data. */
-  restart(): Promise<void>;
+  /**
+   * Stops the server (fast shutdown: every connection is cut), waits `downMs` (default 0) with nothing listening on
+   * the port, and starts it again on the same port and data.
+   */
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
   /** Synchronous last resort at process exit. */
   kill(): void;
@@ -72,8 +75,9 @@ export async function startPrivateServer(): Promise<PrivateServer> {
   let running = true;
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/test`,
-    async restart() {
+    async restart(downMs = 0) {
       await server.stop();
+      if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
       await server.start();
     },
     async stop() {

@@ -13,6 +13,8 @@ const client = new AuditsClient({
   apiKey: 'relay:secret',
   flushIntervalMs: 5,
   retry: { initialDelayMs: 20, maxDelayMs: 200, deadlineMs: 10_000 },
+  // Warnings go to stdout ("w <message>"), so that the test can show what a relay went through.
+  logger: { debug: () => {}, warn: (message) => process.stdout.write(`w ${message}\n`), error: (message) => process.stdout.write(`w ${message}\n`) },
 });
 let db;
 if (options.driver === 'postgres') {

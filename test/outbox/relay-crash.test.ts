@@ -133,12 +133,19 @@ describe('relays under SIGKILL and a PostgreSQL restart', () => {
     restartWindow = [Date.now(), 0];
     await database.restart();
     restartWindow = [restartWindow[0], Date.now()];
-    await recordEvents(outbox, EVENTS / 2, EVENTS / 2, committedAt);
     // Every relay reconnects on its own: the restart cut every session, and each of the three LISTENs again on a
     // new one (node-postgres through its pool, postgres.js through sql.listen). That none exited is checked below.
     const listening = async (): Promise<number> =>
       Number((await pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query ILIKE 'listen%auditwire_outbox_%'`)).rows[0]?.n);
-    await until(async () => (await listening()) >= 3, 60_000, 'three relays listening again after the restart');
+    const relistened = until(async () => (await listening().catch(() => 0)) >= 3, 60_000, 'three relays listening again after the restart').then(
+      () => Date.now() - restartWindow[1],
+    );
+    relistened.catch(() => {});
+    await recordEvents(outbox, EVENTS / 2, EVENTS / 2, committedAt);
+    const relistenMs = await relistened.catch((error: unknown) => {
+      const recent = relays.map((child, index) => `relay ${index}:\n${(child?.lines ?? []).filter((line) => line.startsWith('w ')).slice(-15).join('\n')}`);
+      throw new Error(`${String(error)}\n${recent.join('\n')}`);
+    });
 
     killing = true;
     const lateKiller = (async () => {
@@ -178,6 +185,7 @@ describe('relays under SIGKILL and a PostgreSQL restart', () => {
       kills,
       postgresRestarts: 1,
       restartMs: restartWindow[1] - restartWindow[0],
+      relistenMs,
       leaseMs: LEASE_MS,
       pollIntervalMs: POLL_MS,
       maxDueWaitMs: Math.round(maxDueWaitMs),
