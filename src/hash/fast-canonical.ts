@@ -109,7 +109,7 @@ function objectView(object: object, depth: number, state: CopyState): unknown {
     return object;
   }
   const keys = Object.keys(object);
-  return inOrder(keys) ? spreadView(object, depth, state) : orderedView(object as Record<string, unknown>, sortedKeys(keys), depth, state);
+  return inOrder(keys) ? spreadView(object, keys, depth, state) : orderedView(object as Record<string, unknown>, sortedKeys(keys), depth, state);
 }
 
 /** Whether the keys already come in canonical order (as the adapters build wire objects, and as sorted JSON arrives). */
@@ -123,10 +123,10 @@ function inOrder(keys: readonly string[]): boolean {
  * key order (no per-key copy, no sort), then the copy, plain data safe to read again, is checked member by member
  * and nested objects are replaced by their views.
  */
-function spreadView(object: object, depth: number, state: CopyState): unknown {
+function spreadView(object: object, keys: readonly string[], depth: number, state: CopyState): unknown {
   let copy: Record<string, unknown>;
   try {
-    copy = { ...object } as Record<string, unknown>;
+    copy = spreadCopy(object, keys.length === 0 ? 0 : keys.length * 7 + (keys[0] as string).charCodeAt(0));
   } catch {
     // A getter threw, and which one is not known here: the full path reads member by member and names it.
     return RESTART;
@@ -153,6 +153,33 @@ function spreadView(object: object, depth: number, state: CopyState): unknown {
     }
   }
   return copy;
+}
+
+/**
+ * `{ ...object }` from one of sixteen call sites, picked by a cheap digest of the object's shape (key count, first
+ * key). V8 copies an object by cloning its hidden class when the spread site has seen at most four shapes, and
+ * property by property, about three times slower, once it has seen more (bench/profile-notes.md); one event already
+ * has more than four object shapes, so a single site would always take the slow copy.
+ */
+function spreadCopy(object: object, shape: number): Record<string, unknown> {
+  switch (shape & 15) {
+    case 0: return { ...object };
+    case 1: return { ...object };
+    case 2: return { ...object };
+    case 3: return { ...object };
+    case 4: return { ...object };
+    case 5: return { ...object };
+    case 6: return { ...object };
+    case 7: return { ...object };
+    case 8: return { ...object };
+    case 9: return { ...object };
+    case 10: return { ...object };
+    case 11: return { ...object };
+    case 12: return { ...object };
+    case 13: return { ...object };
+    case 14: return { ...object };
+    default: return { ...object };
+  }
 }
 
 /**
