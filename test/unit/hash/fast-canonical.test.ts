@@ -7,6 +7,17 @@ import { fastCanonicalJson } from '../../../src/hash/fast-canonical.js';
 /** Whether the fast path answered with canonical text (rather than a copy for the full path, or a restart). */
 const answered = (value: unknown): boolean => typeof fastCanonicalJson(value) === 'string';
 
+/** A deep copy whose object members are in canonical (UTF-16 code unit) order, "__proto__" kept as data. */
+function inCanonicalOrder(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(inCanonicalOrder);
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    Object.defineProperty(sorted, key, { value: inCanonicalOrder((value as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true });
+  }
+  return sorted;
+}
+
 // The fast path must give canonicalize's bytes whenever it answers, and leave to the full path whatever it cannot
 // serialize with certainty.
 
@@ -81,6 +92,72 @@ describe('fastCanonicalJson', () => {
     cyclic.self = cyclic;
     expect(fastCanonicalJson(cyclic)).toBeUndefined(); // a restart from the input, so the cycle is named where it closes
     expect(() => canonicalJson(cyclic)).toThrow(/cycle/i);
+  });
+
+  it('copies an object already in canonical order with the same bytes, "__proto__" and nested out-of-order objects included', () => {
+    const sorted = JSON.parse('{"__proto__":{"y":1,"x":[{"b":2,"a":1}]},"a":null,"b":{"c":true},"z":"Zoë"}') as unknown;
+    expect(fastCanonicalJson(sorted)).toBe('{"__proto__":{"x":[{"a":1,"b":2}],"y":1},"a":null,"b":{"c":true},"z":"Zoë"}');
+    // The input keeps its members and prototype.
+    expect(Object.getPrototypeOf(sorted)).toBe(Object.prototype);
+    expect(Object.keys((sorted as Record<string, Record<string, unknown>>)['__proto__'] as object)).toEqual(['y', 'x']);
+  });
+
+  it('leaves an array-index key among keys in canonical order to the full path, whatever its value', () => {
+    for (const value of ['x', true, null, 2, { b: 1, a: 2 }]) {
+      const input = { 1: value, a: 0 };
+      expect(answered(input)).toBe(false);
+      expect(canonicalJson(input)).toBe(canonicalize(input));
+    }
+  });
+
+  it('ignores symbol-keyed members and honours a non-enumerable toJSON, on objects in and out of order', () => {
+    expect(fastCanonicalJson({ a: 1, [Symbol('s')]: 2 })).toBe('{"a":1}');
+    expect(fastCanonicalJson({ b: 1, a: 2, [Symbol('s')]: 2 })).toBe('{"a":2,"b":1}');
+    for (const base of [{ a: 1 }, { b: 1, a: 1 }]) {
+      const hidden = Object.defineProperty({ ...base }, 'toJSON', { value: () => 'x', enumerable: false });
+      expect(canonicalJson({ h: hidden })).toBe('{"h":"x"}');
+    }
+  });
+
+  it('writes no inherited member when Object.prototype has an enumerable one', () => {
+    const polluted = Object.prototype as Record<string, unknown>;
+    polluted.zz = { b: 1, a: 2 };
+    polluted.aa = Number.NaN;
+    try {
+      for (const value of [{ a: 1, b: { c: 2 } }, { b: { d: 1, c: 2 }, a: 1 }, { m: [{ y: 1, x: 2 }] }]) {
+        expect(canonicalJson(value)).toBe(canonicalize(JSON.parse(JSON.stringify(value)) as unknown));
+      }
+    } finally {
+      delete polluted.zz;
+      delete polluted.aa;
+    }
+  });
+
+  it('gives the same bytes for values with many object shapes (more than the copy has call sites)', () => {
+    const shapes: Array<Record<string, unknown>> = [];
+    for (let count = 1; count <= 40; count++) {
+      const sorted: Record<string, unknown> = {};
+      for (let index = 0; index < count; index++) sorted[`k${String(index).padStart(2, '0')}`] = index % 3 === 0 ? { n: index } : `v${index}`;
+      shapes.push(sorted, Object.fromEntries(Object.entries(sorted).reverse()));
+    }
+    for (let round = 0; round < 3; round++) for (const shape of shapes) expect(fastCanonicalJson({ shape })).toBe(canonicalize({ shape }));
+  });
+
+  it('equals canonicalize on random JSON whose objects are already in canonical order', () => {
+    const json = fc.jsonValue().map(inCanonicalOrder);
+    let answeredCount = 0;
+    fc.assert(
+      fc.property(json, (value) => {
+        const fast = fastCanonicalJson(value);
+        if (typeof fast === 'string') {
+          answeredCount++;
+          expect(fast).toBe(canonicalize(value));
+        }
+        expect(canonicalJson(value)).toBe(canonicalize(value));
+      }),
+      { numRuns: 1_000 },
+    );
+    expect(answeredCount).toBeGreaterThan(500);
   });
 
   it('equals canonicalize whenever it answers, on random JSON with Unicode and index-like keys', () => {
