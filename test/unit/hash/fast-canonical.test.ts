@@ -3,20 +3,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../src/hash/canonical-json.js';
 import { fastCanonicalJson } from '../../../src/hash/fast-canonical.js';
+import { inCanonicalOrder } from '../../helpers/canonical-order.js';
 
 /** Whether the fast path answered with canonical text (rather than a copy for the full path, or a restart). */
 const answered = (value: unknown): boolean => typeof fastCanonicalJson(value) === 'string';
-
-/** A deep copy whose object members are in canonical (UTF-16 code unit) order, "__proto__" kept as data. */
-function inCanonicalOrder(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map(inCanonicalOrder);
-  const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) {
-    Object.defineProperty(sorted, key, { value: inCanonicalOrder((value as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true });
-  }
-  return sorted;
-}
 
 // The fast path must give canonicalize's bytes whenever it answers, and leave to the full path whatever it cannot
 // serialize with certainty.
