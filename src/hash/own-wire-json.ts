@@ -14,7 +14,9 @@ import { canonicalJson } from './canonical-json.js';
  * Anything the check is not sure of goes to `canonicalJson`, so the bytes (or the refusal) are the same for any input.
  */
 export function canonicalJsonOfOwnWire(wire: object): string {
-  if (!isPlainCanonical(wire, 0)) return canonicalJson(wire);
+  // A toJSON on Object.prototype or Array.prototype (a polluted realm) would be called by JSON.stringify; `in` runs no
+  // user code on these ordinary objects.
+  if ('toJSON' in Array.prototype || !isPlainCanonical(wire, 0)) return canonicalJson(wire);
   const text = JSON.stringify(wire);
   // A lone surrogate (written as a `\udxxx` escape) is refused by canonicalJson with its path.
   return text.includes('\\ud') ? canonicalJson(wire) : text;
@@ -23,19 +25,21 @@ export function canonicalJsonOfOwnWire(wire: object): string {
 /** Deeper nesting than any mapping builds goes to `canonicalJson`, which has no depth limit of its own. */
 const MAX_DEPTH = 16;
 
-/** Whether `JSON.stringify(value)` is already its canonical JSON (lone surrogates aside, which the caller scans for). */
-function isPlainCanonical(value: unknown, depth: number): boolean {
-  if (typeof value === 'string' || typeof value === 'boolean' || value === null) return true;
-  if (typeof value === 'number') return Number.isFinite(value);
-  if (typeof value !== 'object' || depth >= MAX_DEPTH || isProxy(value)) return false;
-  if (Array.isArray(value)) {
-    if (Object.getPrototypeOf(value) !== Array.prototype) return false;
-    for (let index = 0; index < value.length; index++) if (!isPlainCanonical(value[index], depth + 1)) return false;
+/**
+ * Whether `JSON.stringify(object)` is already its canonical JSON (lone surrogates aside, which the caller scans for):
+ * plain objects and arrays (no Proxy, no other prototype, so no Date, Map or toJSON of their own making), members in
+ * canonical order, no array-index keys, finite numbers, no member JSON.stringify would omit or turn into null.
+ */
+function isPlainCanonical(object: object, depth: number): boolean {
+  if (depth >= MAX_DEPTH || isProxy(object)) return false;
+  if (Array.isArray(object)) {
+    if (Object.getPrototypeOf(object) !== Array.prototype) return false;
+    for (let index = 0; index < object.length; index++) if (!isPlainMember(object[index], depth)) return false;
     return true;
   }
-  const prototype: unknown = Object.getPrototypeOf(value);
-  if ((prototype !== Object.prototype && prototype !== null) || typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
-  const record = value as Record<string, unknown>;
+  const prototype: unknown = Object.getPrototypeOf(object);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  const record = object as Record<string, unknown>;
   let previous: string | undefined;
   // An inherited enumerable key (a polluted Object.prototype) can only fail a check here; JSON.stringify skips it.
   for (const key in record) {
@@ -44,7 +48,13 @@ function isPlainCanonical(value: unknown, depth: number): boolean {
     const first = key.charCodeAt(0);
     // A key starting with a digit may be an array index, which objects enumerate first: canonicalJson sorts it out.
     if (first >= 48 && first <= 57) return false;
-    if (!isPlainCanonical(record[key], depth + 1)) return false;
+    if (!isPlainMember(record[key], depth)) return false;
   }
   return true;
+}
+
+function isPlainMember(member: unknown, depth: number): boolean {
+  if (typeof member === 'string' || typeof member === 'boolean' || member === null) return true;
+  if (typeof member === 'number') return Number.isFinite(member);
+  return typeof member === 'object' && isPlainCanonical(member, depth + 1);
 }

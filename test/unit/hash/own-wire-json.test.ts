@@ -33,6 +33,7 @@ describe('canonicalJsonOfOwnWire', () => {
     ['a Date', { at: new Date(0) }],
     ['a toJSON', { a: { toJSON: () => 'x' } }],
     ['a class instance', { a: new (class Point { x = 1; })() }],
+    ['a non-enumerable toJSON', { a: Object.defineProperty({ b: 1 }, 'toJSON', { value: () => 'x' }) }],
     ['deep nesting', JSON.parse(`${'{"a":'.repeat(40)}1${'}'.repeat(40)}`) as object],
   ])('gives canonicalJson\'s bytes for %s', (_label, value) => {
     expect(canonicalJsonOfOwnWire(value)).toBe(canonicalJson(value));
@@ -49,6 +50,21 @@ describe('canonicalJsonOfOwnWire', () => {
   ])('refuses %s exactly as canonicalJson does', (_label, value) => {
     expect(thrownBy(() => canonicalJsonOfOwnWire(value))).toEqual(thrownBy(() => canonicalJson(value)));
     expect(outcome(canonicalJsonOfOwnWire, value)).toBe(outcome(canonicalJson, value));
+  });
+
+  it('gives canonicalJson\'s bytes when Object.prototype or Array.prototype has a toJSON', () => {
+    for (const prototype of [Object.prototype, Array.prototype] as Array<Record<string, unknown>>) {
+      // JSON.stringify passes the member's key; canonicalJson calls toJSON without one. Not enumerable, as a
+      // polyfill would define it.
+      const toJSON = (key?: unknown): string => `replaced ${String(key)}`;
+      Object.defineProperty(prototype, 'toJSON', { value: toJSON, configurable: true, writable: true });
+      try {
+        const value = { a: [1], b: { c: 'x' } };
+        expect(canonicalJsonOfOwnWire(value)).toBe(canonicalJson(value));
+      } finally {
+        delete prototype.toJSON;
+      }
+    }
   });
 
   it('equals canonicalJson on random JSON, in canonical order or not', () => {
