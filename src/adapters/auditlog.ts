@@ -4,7 +4,7 @@ import type { NormalizedEvent } from '../event/normalize.js';
 import { failureFromResponse } from './response-failure.js';
 import type { UnmappedField } from './unmapped-fields.js';
 import type { Adapter, BatchResult, EventResult, HttpRequest, HttpResponse, PrepareContext, PreparedEvent } from './adapter.js';
-import { LimitChecker, parseCommonOrNative, toPrepared } from './prepare.js';
+import { LimitChecker, parseCommonOrNative, toPrepared, toPreparedMapped } from './prepare.js';
 import { refusedByIndex } from './partial-failure.js';
 import { assertHeaderSafe, joinUrl } from './http-helpers.js';
 import { compact } from '../internal/compact.js';
@@ -65,7 +65,7 @@ export function createAuditLogAdapter(options: AuditLogAdapterOptions): Adapter 
       const wire = toAuditLogEvent(parsed.event, context.server);
       const dropped = auditLogUnmapped(parsed.event);
       if (dropped.length > 0) context.unmapped?.(dropped);
-      return toPrepared(parsed.event.id, wire);
+      return toPreparedMapped(parsed.event.id, wire);
     },
 
     encode(batch: readonly PreparedEvent[]): HttpRequest {

@@ -7,7 +7,7 @@ import type { Adapter, Credentials, EncodeContext, ExchangeContext, HttpRequest,
 import { FRONTEGG_READS, type FronteggReads } from './frontegg-audits-api.js';
 import { FronteggTokenSource } from './frontegg-token.js';
 import { joinUrl } from './http-helpers.js';
-import { parseCommonOrNative, toPrepared } from './prepare.js';
+import { parseCommonOrNative, toPrepared, toPreparedMapped } from './prepare.js';
 import { decodeOneEventReply, ONE_EVENT_PER_REQUEST } from './server-hash-reply.js';
 
 // Frontegg audits, shared/reference/wire/README.md section 4. Mapping rules: spec/EVENT.md section 8.
@@ -63,7 +63,7 @@ export function createFronteggAdapter(options: FronteggAdapterOptions = {}): Ada
       const prepared =
         parsed.kind === 'native'
           ? toPrepared(context.newId(), withProtoMember(parsed.event, input))
-          : toPrepared(parsed.event.id, toFronteggAudit(parsed.event));
+          : toPreparedMapped(parsed.event.id, toFronteggAudit(parsed.event));
       const tenantId = parsed.kind === 'native' ? parsed.event.tenantId : (parsed.event.tenant?.id ?? '');
       assertTenantHeaderSafe(tenantId, parsed.kind === 'native' ? '$.tenantId' : '$.tenant.id');
       return prepared;

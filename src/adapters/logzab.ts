@@ -5,7 +5,7 @@ import { canonicalJson } from '../hash/canonical-json.js';
 import { compact } from '../internal/compact.js';
 import type { Adapter, HttpRequest, PrepareContext, PreparedEvent } from './adapter.js';
 import { joinUrl } from './http-helpers.js';
-import { LimitChecker, parseCommonOrNative, toPrepared } from './prepare.js';
+import { LimitChecker, parseCommonOrNative, toPrepared, toPreparedMapped } from './prepare.js';
 import { decodeOneEventReply, ONE_EVENT_PER_REQUEST } from './server-hash-reply.js';
 
 // LogZab addTrail, shared/reference/wire/README.md section 3. Mapping rules: spec/EVENT.md section 7.
@@ -57,7 +57,7 @@ export function createLogZabAdapter(options: LogZabAdapterOptions): Adapter {
       }
       const parsed = parseCommonOrNative(input, LogZabTrailSchema, context);
       if (parsed.kind === 'native') return toPrepared(context.newId(), parsed.event);
-      return toPrepared(parsed.event.id, toLogZabTrail(parsed.event));
+      return toPreparedMapped(parsed.event.id, toLogZabTrail(parsed.event));
     },
 
     encode(batch: readonly PreparedEvent[]): HttpRequest {

@@ -4,6 +4,7 @@ import { normalizeEvent, type NormalizedEvent } from '../event/normalize.js';
 import { AuditEventSchema } from '../event/schema.js';
 import { toIssues, withProtoField } from '../event/validate.js';
 import { canonicalJson } from '../hash/canonical-json.js';
+import { canonicalJsonOfOwnWire } from '../hash/own-wire-json.js';
 import { sha256Hex } from '../hash/sha256.js';
 import { wireObjectTime } from '../ledger/event-time.js';
 import type { PrepareContext, PreparedEvent } from './adapter.js';
@@ -52,11 +53,22 @@ function looksNative(input: unknown, nativeSchema: z.ZodType): boolean {
 }
 
 /**
- * Serializes the wire form once: the canonical JSON is both the bytes sent and the bytes hashed. Mapped and
- * native events alike take `canonicalJson`, whose fast path handles the plain data both are made of.
+ * Serializes the wire form once: the canonical JSON is both the bytes sent and the bytes hashed. A native event
+ * (the caller's data, as the vendor schema passed it through) takes `canonicalJson`, safe on any input.
  */
 export function toPrepared(id: string, wire: unknown): PreparedEvent {
-  const text = canonicalJson(wire);
+  return preparedFrom(id, canonicalJson(wire), wire);
+}
+
+/**
+ * `toPrepared` for a wire object the adapter's mapping built (fresh plain data in canonical order, which
+ * test/unit/adapters/wire-order.test.ts checks for every mapping): serialized without the defensive copy.
+ */
+export function toPreparedMapped(id: string, wire: object): PreparedEvent {
+  return preparedFrom(id, canonicalJsonOfOwnWire(wire), wire);
+}
+
+function preparedFrom(id: string, text: string, wire: unknown): PreparedEvent {
   return { id, wire: text, hash: sha256Hex(text), bytes: Buffer.byteLength(text), time: wireObjectTime(wire) };
 }
 

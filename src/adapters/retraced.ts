@@ -4,7 +4,7 @@ import { retracedHash } from '../hash/retraced-hash.js';
 import { compact } from '../internal/compact.js';
 import type { Adapter, BatchResult, EventResult, HttpRequest, HttpResponse, PrepareContext, PreparedEvent } from './adapter.js';
 import { assertHeaderSafe, isPrintableAscii, joinUrl } from './http-helpers.js';
-import { LimitChecker, parseCommonOrNative, toPrepared } from './prepare.js';
+import { LimitChecker, parseCommonOrNative, toPrepared, toPreparedMapped } from './prepare.js';
 import { refusedByIndex } from './partial-failure.js';
 import { failureFromResponse } from './response-failure.js';
 import { placeRetracedIp } from './retraced-ip.js';
@@ -59,7 +59,7 @@ export function createRetracedAdapter(options: RetracedAdapterOptions): Adapter 
         parsed.kind === 'native'
           ? // The receipt id is the vendor id when there is one, else a local id that is not sent (spec/EVENT.md 4.4).
             toPrepared(parsed.event.external_id ?? context.newId(), parsed.event)
-          : toPrepared(parsed.event.id, toRetracedEvent(parsed.event, context.server));
+          : toPreparedMapped(parsed.event.id, toRetracedEvent(parsed.event, context.server));
       if (prepared.bytes > MAX_EVENT_BYTES) {
         throw new ValidationError([{ path: '$', message: `the event is ${prepared.bytes} bytes as JSON; Retraced accepts request bodies up to 10 MB` }]);
       }

@@ -108,53 +108,138 @@ function objectView(object: object, depth: number, state: CopyState): unknown {
     state.full = true;
     return object;
   }
-  const record = object as Record<string, unknown>;
-  const keys = Object.keys(record);
-  const views: unknown[] = new Array<unknown>(keys.length);
-  let sorted = true;
-  for (let index = 0; index < keys.length; index++) {
-    const key = keys[index] as string;
-    const first = key.charCodeAt(0);
-    // Array-index keys ("0", "42") are enumerated first and in numeric order by every JS object, the copy included.
-    if (first >= 48 && first <= 57 && isArrayIndex(key)) state.full = true;
-    if (index > 0 && (keys[index - 1] as string) > key) sorted = false;
+  const keys = Object.keys(object);
+  return inOrder(keys) ? spreadView(object, keys, depth, state) : orderedView(object as Record<string, unknown>, sortedKeys(keys), depth, state);
+}
+
+/** Whether the keys already come in canonical order (as the adapters build wire objects, and as sorted JSON arrives). */
+function inOrder(keys: readonly string[]): boolean {
+  for (let index = 1; index < keys.length; index++) if ((keys[index - 1] as string) > (keys[index] as string)) return false;
+  return true;
+}
+
+/**
+ * An object already in canonical order: one native spread reads every own member once into a copy with the same
+ * key order (no per-key copy, no sort), then the copy, plain data safe to read again, is checked member by member
+ * and nested objects are replaced by their views.
+ */
+function spreadView(object: object, keys: readonly string[], depth: number, state: CopyState): unknown {
+  let copy: Record<string, unknown>;
+  try {
+    copy = spreadCopy(object, keys.length === 0 ? 0 : keys.length * 7 + (keys[0] as string).charCodeAt(0));
+  } catch {
+    // A getter threw, and which one is not known here: the full path reads member by member and names it.
+    return RESTART;
+  }
+  // An inherited enumerable key (a polluted Object.prototype) is visited too; JSON.stringify does not write it, and
+  // a view is stored back only over an own member.
+  for (const key in copy) {
+    noteIndexKey(key, state);
+    const member = copy[key];
+    if (typeof member === 'string' || typeof member === 'boolean' || member === null) continue;
+    if (typeof member === 'number' && Number.isFinite(member)) continue;
+    if (typeof member === 'object') {
+      const view = canonicalView(member, depth + 1, state);
+      if (view === RESTART) return RESTART;
+      if (view !== member && Object.hasOwn(copy, key)) setMember(copy, key, view);
+    } else if (typeof member === 'undefined' || typeof member === 'function' || typeof member === 'symbol') {
+      // JSON.stringify omits these, but would call a function named toJSON that the first read did not show.
+      if (key === 'toJSON') delete copy[key];
+      // The key is not seen in the output: the full path refuses one with a lone surrogate.
+      else if (!key.isWellFormed()) state.full = true;
+    } else {
+      // A non-finite number or a BigInt: the full path refuses it at its path.
+      state.full = true;
+    }
+  }
+  return copy;
+}
+
+/**
+ * `{ ...object }` from one of sixteen call sites, picked by a cheap digest of the object's shape (key count, first
+ * key). V8 copies an object by cloning its hidden class when the spread site has seen at most four shapes, and
+ * property by property, about three times slower, once it has seen more (bench/profile-notes.md); one event already
+ * has more than four object shapes, so a single site would always take the slow copy.
+ */
+function spreadCopy(object: object, shape: number): Record<string, unknown> {
+  switch (shape & 15) {
+    case 0: return { ...object };
+    case 1: return { ...object };
+    case 2: return { ...object };
+    case 3: return { ...object };
+    case 4: return { ...object };
+    case 5: return { ...object };
+    case 6: return { ...object };
+    case 7: return { ...object };
+    case 8: return { ...object };
+    case 9: return { ...object };
+    case 10: return { ...object };
+    case 11: return { ...object };
+    case 12: return { ...object };
+    case 13: return { ...object };
+    case 14: return { ...object };
+    default: return { ...object };
+  }
+}
+
+/**
+ * An object whose keys are out of canonical order: with its own keys sorted, each member is read once, and a fresh
+ * object is filled in that order, so JSON.stringify writes its keys in canonical order and never touches the input.
+ */
+function orderedView(record: Record<string, unknown>, keys: readonly string[], depth: number, state: CopyState): unknown {
+  const ordered: Record<string, unknown> = {};
+  for (const key of keys) {
+    noteIndexKey(key, state);
     let member: unknown;
     try {
       member = record[key];
     } catch (error) {
       state.full = true;
-      views[index] = new ReadFailure(error);
+      setMember(ordered, key, new ReadFailure(error));
       continue;
     }
-    const kind = typeof member;
     // Omitted, as canonicalJson omits them, and so left out of the copy (a function there named toJSON would be
     // called by JSON.stringify); but their key is not seen in the output, so one with a lone surrogate goes into the
     // copy for the full path to refuse.
-    if (kind === 'undefined' || kind === 'function' || kind === 'symbol') {
-      if (key.isWellFormed()) views[index] = OMITTED;
-      else {
+    if (typeof member === 'undefined' || typeof member === 'function' || typeof member === 'symbol') {
+      if (!key.isWellFormed()) {
         state.full = true;
-        views[index] = member;
+        setMember(ordered, key, member);
       }
       continue;
     }
     const view = canonicalView(member, depth + 1, state);
     if (view === RESTART) return RESTART;
-    views[index] = view;
-  }
-  // A fresh object filled in canonical order from the values read above: JSON.stringify writes its keys in that
-  // order and never touches the input again.
-  const ordered: Record<string, unknown> = {};
-  const order = sorted ? undefined : keys.map((_key, index) => index).sort((a, b) => ((keys[a] as string) < (keys[b] as string) ? -1 : 1));
-  for (let position = 0; position < keys.length; position++) {
-    const index = order === undefined ? position : (order[position] as number);
-    const key = keys[index] as string;
-    if (views[index] === OMITTED) continue;
-    // "__proto__" is data (a member of the copy), never a prototype change.
-    if (key === '__proto__') Object.defineProperty(ordered, key, { value: views[index], enumerable: true, writable: true, configurable: true });
-    else ordered[key] = views[index];
+    setMember(ordered, key, view);
   }
   return ordered;
+}
+
+/** Array-index keys ("0", "42") are enumerated first and in numeric order by every JS object, the copy included. */
+function noteIndexKey(key: string, state: CopyState): void {
+  const first = key.charCodeAt(0);
+  if (first >= 48 && first <= 57 && isArrayIndex(key)) state.full = true;
+}
+
+/** "__proto__" is data (a member of the copy), never a prototype change. */
+function setMember(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+/**
+ * RFC 8785 3.2.3 order (UTF-16 code units, which is how JavaScript compares strings), in place: an insertion sort
+ * for the handful of keys most objects have, the built-in sort (same order for strings) beyond that.
+ */
+function sortedKeys(keys: string[]): string[] {
+  if (keys.length > 16) return keys.sort();
+  for (let index = 1; index < keys.length; index++) {
+    const key = keys[index] as string;
+    let at = index - 1;
+    for (; at >= 0 && (keys[at] as string) > key; at--) keys[at + 1] = keys[at] as string;
+    keys[at + 1] = key;
+  }
+  return keys;
 }
 
 const MAX_ARRAY_INDEX = 2 ** 32 - 2;

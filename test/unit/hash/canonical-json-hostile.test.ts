@@ -75,6 +75,12 @@ describe('canonicalJson on members that change between reads', () => {
     expectCanonicalizationError(() => canonicalJson(unprintable), '$.x');
   });
 
+  it('refuses a throwing getter at its path in an object whose keys are already in canonical order', () => {
+    const getter = Object.defineProperty({ a: 1 }, 'bad', { enumerable: true, get: () => { throw new Error('getter threw'); } });
+    const error = expectCanonicalizationError(() => canonicalJson({ nested: getter, z: 1 }), '$.nested.bad');
+    expect((error.cause as Error).message).toBe('getter threw');
+  });
+
   it('never calls a toJSON that appears only on a second read of its getter', () => {
     let reads = 0;
     const sneaky = Object.defineProperty({ a: 1 }, 'toJSON', { enumerable: true, get: () => (reads++ === 0 ? undefined : () => Number.NaN) });
@@ -89,7 +95,7 @@ describe('canonicalJson on members that change between reads', () => {
   it('reads every member exactly once and hashes what it read, for any JSON value with flipping members anywhere', () => {
     const poison = fc.constantFrom<unknown>(Number.NaN, 1n, '\ud800', undefined, Number.NEGATIVE_INFINITY);
     fc.assert(
-      fc.property(fc.jsonValue(), fc.boolean(), fc.array(fc.nat(), { maxLength: 6 }), poison, (json, withDate, picks, later) => {
+      fc.property(fc.jsonValue(), fc.boolean(), fc.boolean(), fc.array(fc.nat(), { maxLength: 6 }), poison, (json, withDate, sorted, picks, later) => {
         let reads = 0;
         let hostileCount = 0;
         let pick = 0;
@@ -98,7 +104,10 @@ describe('canonicalJson on members that change between reads', () => {
           if (Array.isArray(value)) return value.map(rebuild);
           if (typeof value !== 'object' || value === null) return value;
           const out: Record<string, unknown> = {};
-          for (const [key, member] of Object.entries(value)) {
+          // Members in canonical order take the copy made by one spread; others the copy filled key by key.
+          const entries = Object.entries(value);
+          if (sorted) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+          for (const [key, member] of entries) {
             const rebuilt = rebuild(member);
             if (picks.includes(pick++)) {
               hostileCount++;

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../src/hash/canonical-json.js';
 import { fastCanonicalJson } from '../../../src/hash/fast-canonical.js';
+import { inCanonicalOrder } from '../../helpers/canonical-order.js';
 
 /** Whether the fast path answered with canonical text (rather than a copy for the full path, or a restart). */
 const answered = (value: unknown): boolean => typeof fastCanonicalJson(value) === 'string';
@@ -83,7 +84,56 @@ describe('fastCanonicalJson', () => {
     expect(() => canonicalJson(cyclic)).toThrow(/cycle/i);
   });
 
-  it('equals canonicalize whenever it answers, on random JSON with Unicode and index-like keys', () => {
+  it('copies an object already in canonical order with the same bytes, "__proto__" and nested out-of-order objects included', () => {
+    const sorted = JSON.parse('{"__proto__":{"y":1,"x":[{"b":2,"a":1}]},"a":null,"b":{"c":true},"z":"Zoë"}') as unknown;
+    expect(fastCanonicalJson(sorted)).toBe('{"__proto__":{"x":[{"a":1,"b":2}],"y":1},"a":null,"b":{"c":true},"z":"Zoë"}');
+    // The input keeps its members and prototype.
+    expect(Object.getPrototypeOf(sorted)).toBe(Object.prototype);
+    expect(Object.keys((sorted as Record<string, Record<string, unknown>>)['__proto__'] as object)).toEqual(['y', 'x']);
+  });
+
+  it('leaves an array-index key among keys in canonical order to the full path, whatever its value', () => {
+    for (const value of ['x', true, null, 2, { b: 1, a: 2 }]) {
+      const input = { 1: value, a: 0 };
+      expect(answered(input)).toBe(false);
+      expect(canonicalJson(input)).toBe(canonicalize(input));
+    }
+  });
+
+  it('ignores symbol-keyed members and honours a non-enumerable toJSON, on objects in and out of order', () => {
+    expect(fastCanonicalJson({ a: 1, [Symbol('s')]: 2 })).toBe('{"a":1}');
+    expect(fastCanonicalJson({ b: 1, a: 2, [Symbol('s')]: 2 })).toBe('{"a":2,"b":1}');
+    for (const base of [{ a: 1 }, { b: 1, a: 1 }]) {
+      const hidden = Object.defineProperty({ ...base }, 'toJSON', { value: () => 'x', enumerable: false });
+      expect(canonicalJson({ h: hidden })).toBe('{"h":"x"}');
+    }
+  });
+
+  it('writes no inherited member when Object.prototype has an enumerable one', () => {
+    const polluted = Object.prototype as Record<string, unknown>;
+    polluted.zz = { b: 1, a: 2 };
+    polluted.aa = Number.NaN;
+    try {
+      for (const value of [{ a: 1, b: { c: 2 } }, { b: { d: 1, c: 2 }, a: 1 }, { m: [{ y: 1, x: 2 }] }]) {
+        expect(canonicalJson(value)).toBe(canonicalize(JSON.parse(JSON.stringify(value)) as unknown));
+      }
+    } finally {
+      delete polluted.zz;
+      delete polluted.aa;
+    }
+  });
+
+  it('gives the same bytes for values with many object shapes (more than the copy has call sites)', () => {
+    const shapes: Array<Record<string, unknown>> = [];
+    for (let count = 1; count <= 40; count++) {
+      const sorted: Record<string, unknown> = {};
+      for (let index = 0; index < count; index++) sorted[`k${String(index).padStart(2, '0')}`] = index % 3 === 0 ? { n: index } : `v${index}`;
+      shapes.push(sorted, Object.fromEntries(Object.entries(sorted).reverse()));
+    }
+    for (let round = 0; round < 3; round++) for (const shape of shapes) expect(fastCanonicalJson({ shape })).toBe(canonicalize({ shape }));
+  });
+
+  it('equals canonicalize whenever it answers, on random JSON with Unicode and index-like keys, in any key order', () => {
     const key = fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('0', '1', '10', '9', '01', '4294967295', '__proto__', 'a', 'B'));
     const json = fc.letrec<{ value: unknown }>((tie) => ({
       value: fc.oneof(
@@ -97,18 +147,23 @@ describe('fastCanonicalJson', () => {
       ),
     })).value;
     let answeredCount = 0;
+    const check = (value: unknown): void => {
+      const fast = fastCanonicalJson(value);
+      if (typeof fast === 'string') {
+        answeredCount++;
+        expect(fast).toBe(canonicalize(value));
+      }
+      expect(canonicalJson(value)).toBe(canonicalize(value));
+    };
+    // Each value as generated (mostly out of order: the copy filled key by key) and in canonical order (the spread copy).
     fc.assert(
       fc.property(json, (value) => {
-        const fast = fastCanonicalJson(value);
-        if (typeof fast === 'string') {
-          answeredCount++;
-          expect(fast).toBe(canonicalize(value));
-        }
-        expect(canonicalJson(value)).toBe(canonicalize(value));
+        check(value);
+        check(inCanonicalOrder(value));
       }),
       { numRuns: 2_000 },
     );
     // The comparison above must have run on a good share of the inputs, not only on the ones the fast path leaves.
-    expect(answeredCount).toBeGreaterThan(500);
+    expect(answeredCount).toBeGreaterThan(1_000);
   });
 });
