@@ -2,7 +2,8 @@ import type { z } from 'zod';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { normalizeEvent, type NormalizedEvent } from '../event/normalize.js';
 import { AuditEventSchema } from '../event/schema.js';
-import { toIssues, withProtoField } from '../event/validate.js';
+import { fastParseAuditEvent } from '../event/fast-validate.js';
+import { toIssues, withProtoField, type ValidAuditEvent } from '../event/validate.js';
 import { canonicalJson } from '../hash/canonical-json.js';
 import { sha256Hex } from '../hash/sha256.js';
 import type { PrepareContext, PreparedEvent } from './adapter.js';
@@ -19,23 +20,28 @@ const COMMON_KEYS: ReadonlySet<string> = new Set(Object.keys(AuditEventSchema.sh
  * else the common one (so a typo such as `acton` is reported against the common model).
  */
 export function parseCommonOrNative<Native>(input: unknown, nativeSchema: z.ZodType<Native>, context: PrepareContext): ParsedInput<Native> {
+  // The common shapes are accepted without zod (fast-validate.ts); zod judges the rest and words every error.
   // A top-level key the common model does not have makes its strict schema fail for sure: a native event (the
   // Frontegg drop-in's `tenantId`) skips that parse, which cost as much as the native one; the common error is
   // computed only if it is the one to report.
+  const fast = fastParseAuditEvent(input);
+  if (fast !== undefined) return commonEvent(fast, context);
   const common = hasKeyOutside(input, COMMON_KEYS) ? undefined : AuditEventSchema.safeParse(input);
-  if (common?.success === true) {
-    const event = normalizeEvent(withProtoField(input, common.data), context);
-    if (common.data.anonymous === false && event.actor === undefined) {
-      throw new ValidationError([{ path: '$.actor', message: 'required when anonymous is false' }]);
-    }
-    return { kind: 'common', event };
-  }
+  if (common?.success === true) return commonEvent(withProtoField(input, common.data), context);
   const native = nativeSchema.safeParse(input);
   if (native.success) return { kind: 'native', event: native.data };
   const reported = looksNative(input, nativeSchema) ? native.error : (common ?? AuditEventSchema.safeParse(input)).error;
   // Unreachable: a common parse that succeeded returned above, and one skipped had a key the schema refuses.
   if (reported === undefined) throw new ValidationError([{ path: '$', message: 'is not an audit event' }]);
   throw new ValidationError(toIssues(reported));
+}
+
+function commonEvent<Native>(data: ValidAuditEvent, context: PrepareContext): ParsedInput<Native> {
+  const event = normalizeEvent(data, context);
+  if (data.anonymous === false && event.actor === undefined) {
+    throw new ValidationError([{ path: '$.actor', message: 'required when anonymous is false' }]);
+  }
+  return { kind: 'common', event };
 }
 
 function hasKeyOutside(input: unknown, keys: ReadonlySet<string>): boolean {
