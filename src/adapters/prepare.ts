@@ -67,21 +67,22 @@ export function toPrepared(id: string, wire: unknown): PreparedEvent {
 
 /** Collects vendor-limit violations, then throws them together (one event, every problem). */
 export class LimitChecker {
-  readonly #issues: ValidationIssue[] = [];
+  /** Made at the first problem: most events have none. */
+  #issues: ValidationIssue[] | undefined;
 
   constructor(private readonly vendor: string) {}
 
   maxLength(path: string, value: string | undefined, max: number, slot: string): void {
     if (value !== undefined && value.length > max) {
-      this.#issues.push({ path, message: `at most ${max} characters (${this.vendor} ${slot})` });
+      (this.#issues ??= []).push({ path, message: `at most ${max} characters (${this.vendor} ${slot})` });
     }
   }
 
   fail(path: string, message: string): void {
-    this.#issues.push({ path, message });
+    (this.#issues ??= []).push({ path, message });
   }
 
   throwIfAny(): void {
-    if (this.#issues.length > 0) throw new ValidationError(this.#issues);
+    if (this.#issues !== undefined) throw new ValidationError(this.#issues);
   }
 }
