@@ -3,7 +3,7 @@
 import { cpus, totalmem, type } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
-const modules = ['./hash.bench.mjs', './client.bench.mjs', './outage.bench.mjs', './spool.bench.mjs', './cli.bench.mjs', './outbox.bench.mjs', './ledger.bench.mjs'];
+const modules = ['./hash.bench.mjs', './client.bench.mjs', './intake.bench.mjs', './outage.bench.mjs', './spool.bench.mjs', './cli.bench.mjs', './outbox.bench.mjs', './ledger.bench.mjs'];
 
 const started = performance.now();
 const sections = [];

@@ -135,25 +135,51 @@ export function toAuditLogEvent(event: NormalizedEvent, server: PrepareContext['
  * IPv4 of at most 15 characters; `url` and `target.url` must be absolute URLs). A default value (`outcome:
  * 'success'`, `severity: 'Info'`) loses nothing and is not reported. spec/EVENT.md section 5 maps the rest.
  */
-export function auditLogUnmapped(event: NormalizedEvent): UnmappedField[] {
-  const dropped: UnmappedField[] = [];
-  const when = (condition: boolean, path: string, detail?: string): void => {
-    if (condition) dropped.push(detail === undefined ? { path } : { path, detail });
-  };
-  when(event.outcome !== 'success', '$.outcome');
-  when(event.severity !== 'Info', '$.severity');
-  when(event.crud !== undefined, '$.crud');
-  when(event.anonymous === true && event.actor !== undefined, '$.anonymous', 'AuditLog.co marks an anonymous actor only by its absence');
-  when(event.fields !== undefined && Object.keys(event.fields).length > 0, '$.fields');
-  when(event.tags !== undefined && event.tags.length > 0, '$.tags');
-  when(event.timezone !== undefined, '$.timezone');
-  when(event.location !== undefined, '$.location');
-  when(event.device !== undefined, '$.device');
-  when(event.ip !== undefined && event.ip.includes(':'), '$.ip', 'an IPv6 address, and context.client.ipAddress is IPv4 only');
-  when(event.url !== undefined && absoluteOrUndefined(event.url) === undefined, '$.url', 'not an absolute http(s) URL, which AuditLog.co requires');
+export function auditLogUnmapped(event: NormalizedEvent): readonly UnmappedField[] {
+  let dropped: UnmappedField[] | undefined;
+  if (event.outcome !== 'success') dropped = withField(dropped, DROPPED.outcome);
+  if (event.severity !== 'Info') dropped = withField(dropped, DROPPED.severity);
+  if (event.crud !== undefined) dropped = withField(dropped, DROPPED.crud);
+  if (event.anonymous === true && event.actor !== undefined) dropped = withField(dropped, DROPPED.anonymous);
+  if (event.fields !== undefined && Object.keys(event.fields).length > 0) dropped = withField(dropped, DROPPED.fields);
+  if (event.tags !== undefined && event.tags.length > 0) dropped = withField(dropped, DROPPED.tags);
+  if (event.timezone !== undefined) dropped = withField(dropped, DROPPED.timezone);
+  if (event.location !== undefined) dropped = withField(dropped, DROPPED.location);
+  if (event.device !== undefined) dropped = withField(dropped, DROPPED.device);
+  if (event.ip !== undefined && event.ip.includes(':')) dropped = withField(dropped, DROPPED.ipv6);
+  if (event.url !== undefined && absoluteOrUndefined(event.url) === undefined) dropped = withField(dropped, DROPPED.url);
   const targetUrl = event.target?.url;
-  when(targetUrl !== undefined && absoluteOrUndefined(targetUrl) === undefined, '$.target.url', 'not an absolute http(s) URL, which AuditLog.co requires');
-  return dropped;
+  if (targetUrl !== undefined && absoluteOrUndefined(targetUrl) === undefined) dropped = withField(dropped, DROPPED.targetUrl);
+  return dropped ?? NONE_DROPPED;
+}
+
+const NONE_DROPPED: readonly UnmappedField[] = Object.freeze([]);
+
+function withField(list: UnmappedField[] | undefined, field: UnmappedField): UnmappedField[] {
+  const fields = list ?? [];
+  fields.push(field);
+  return fields;
+}
+
+/** One object per member, shared by every event that drops it (nothing allocated per event to say so). */
+const DROPPED = deepFreeze({
+  outcome: { path: '$.outcome' },
+  severity: { path: '$.severity' },
+  crud: { path: '$.crud' },
+  anonymous: { path: '$.anonymous', detail: 'AuditLog.co marks an anonymous actor only by its absence' },
+  fields: { path: '$.fields' },
+  tags: { path: '$.tags' },
+  timezone: { path: '$.timezone' },
+  location: { path: '$.location' },
+  device: { path: '$.device' },
+  ipv6: { path: '$.ip', detail: 'an IPv6 address, and context.client.ipAddress is IPv4 only' },
+  url: { path: '$.url', detail: 'not an absolute http(s) URL, which AuditLog.co requires' },
+  targetUrl: { path: '$.target.url', detail: 'not an absolute http(s) URL, which AuditLog.co requires' },
+});
+
+function deepFreeze<T extends Record<string, object>>(record: T): Readonly<T> {
+  for (const value of Object.values(record)) Object.freeze(value);
+  return Object.freeze(record);
 }
 
 function absoluteOrUndefined(value: string | undefined): string | undefined {

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import type { NormalizedEvent } from '../event/normalize.js';
 import { AuditEventSchema, SEVERITIES } from '../event/schema.js';
-import { compact } from '../internal/compact.js';
 import type { Adapter, Credentials, EncodeContext, ExchangeContext, HttpRequest, PrepareContext, PreparedEvent } from './adapter.js';
 import { FRONTEGG_READS, type FronteggReads } from './frontegg-audits-api.js';
 import { FronteggTokenSource } from './frontegg-token.js';
@@ -120,7 +119,7 @@ export function toFronteggAudit(event: NormalizedEvent): Record<string, unknown>
   if (event.tenant === undefined) {
     throw new ValidationError([{ path: '$.tenant', message: `${TENANT_REQUIRED} (or tenantId, in Frontegg's own flat audit)` }]);
   }
-  const collisions = Object.keys(event.fields ?? {}).filter((key) => RESERVED_KEYS.has(key));
+  const collisions = event.fields === undefined ? NO_COLLISIONS : Object.keys(event.fields).filter((key) => RESERVED_KEYS.has(key));
   if (collisions.length > 0) {
     throw new ValidationError(
       collisions.map((key) => ({ path: `$.fields.${key}`, message: 'is a key the Frontegg mapping uses itself; rename the custom field' })),
@@ -128,37 +127,51 @@ export function toFronteggAudit(event: NormalizedEvent): Record<string, unknown>
   }
   const anonymous = event.anonymous === true || event.actor === undefined;
   // Members in canonical (sorted) order; custom fields (no collisions, checked above) come first and make
-  // serialization sort a copy, which only events with custom fields pay for.
-  return compact({
-    ...event.fields,
-    action: event.action,
-    actorEmail: event.actor?.email,
-    actorId: event.actor?.id,
-    actorName: event.actor?.name,
-    anonymous: anonymous ? true : undefined,
-    auditwireId: event.id,
-    crud: event.crud,
-    description: event.description,
-    device: event.device,
-    ip: event.ip,
-    location: event.location,
-    outcome: event.outcome,
-    resource: event.target && (event.target.name ?? event.target.id),
-    severity: event.severity,
-    tags: event.tags,
-    targetId: event.target?.id,
-    targetName: event.target?.name,
-    targetType: event.target?.type,
-    targetUrl: event.target?.url,
-    tenantId: event.tenant.id,
-    tenantName: event.tenant.name,
-    time: event.time,
-    timezone: event.timezone,
-    url: event.url,
-    user: event.actor && (event.actor.email ?? event.actor.name ?? event.actor.id),
-    userAgent: event.userAgent,
-  });
+  // serialization sort a copy, which only events with custom fields pay for. Assigned only when defined, as a
+  // copy without the undefined members would be, without building that 27-member literal first.
+  const out: Record<string, unknown> = {};
+  if (event.fields !== undefined) {
+    for (const key in event.fields) {
+      const value = event.fields[key];
+      // A "__proto__" field is data, never a prototype change.
+      if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+      else out[key] = value;
+    }
+  }
+  out.action = event.action;
+  setDefined(out, 'actorEmail', event.actor?.email);
+  setDefined(out, 'actorId', event.actor?.id);
+  setDefined(out, 'actorName', event.actor?.name);
+  if (anonymous) out.anonymous = true;
+  out.auditwireId = event.id;
+  setDefined(out, 'crud', event.crud);
+  setDefined(out, 'description', event.description);
+  setDefined(out, 'device', event.device);
+  setDefined(out, 'ip', event.ip);
+  setDefined(out, 'location', event.location);
+  out.outcome = event.outcome;
+  setDefined(out, 'resource', event.target && (event.target.name ?? event.target.id));
+  out.severity = event.severity;
+  setDefined(out, 'tags', event.tags);
+  setDefined(out, 'targetId', event.target?.id);
+  setDefined(out, 'targetName', event.target?.name);
+  setDefined(out, 'targetType', event.target?.type);
+  setDefined(out, 'targetUrl', event.target?.url);
+  out.tenantId = event.tenant.id;
+  setDefined(out, 'tenantName', event.tenant.name);
+  out.time = event.time;
+  setDefined(out, 'timezone', event.timezone);
+  setDefined(out, 'url', event.url);
+  setDefined(out, 'user', event.actor && (event.actor.email ?? event.actor.name ?? event.actor.id));
+  setDefined(out, 'userAgent', event.userAgent);
+  return out;
 }
+
+function setDefined(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (value !== undefined) target[key] = value;
+}
+
+const NO_COLLISIONS: readonly string[] = [];
 
 const TENANT_REQUIRED = 'required by Frontegg (audits are stored per tenant; the tenant id is also a header)';
 

@@ -87,7 +87,8 @@ export function toLogZabTrail(event: NormalizedEvent): LogZabTrail {
   check.throwIfAny();
   // Sentinel actor where the event has none (spec/EVENT.md 4.2); the name falls back to email, then id.
   const name = event.actor ? (event.actor.name ?? event.actor.email ?? event.actor.id) : 'Anonymous';
-  const rest = Object.fromEntries(Object.entries(event).filter(([key]) => !SLOTTED.has(key)));
+  const rest: Record<string, unknown> = {};
+  for (const key in event) if (Object.hasOwn(event, key) && !SLOTTED.has(key)) rest[key] = event[key as keyof NormalizedEvent];
   // Members in canonical (sorted) order, so serializing needs no reordered copy.
   return compact({
     action: event.action,

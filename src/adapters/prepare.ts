@@ -2,7 +2,8 @@ import type { z } from 'zod';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { normalizeEvent, type NormalizedEvent } from '../event/normalize.js';
 import { AuditEventSchema } from '../event/schema.js';
-import { toIssues, withProtoField } from '../event/validate.js';
+import { fastParseAuditEvent } from '../event/fast-validate.js';
+import { toIssues, withProtoField, type ValidAuditEvent } from '../event/validate.js';
 import { canonicalJson } from '../hash/canonical-json.js';
 import { canonicalJsonOfOwnWire } from '../hash/own-wire-json.js';
 import { sha256Hex } from '../hash/sha256.js';
@@ -21,23 +22,28 @@ const COMMON_KEYS: ReadonlySet<string> = new Set(Object.keys(AuditEventSchema.sh
  * else the common one (so a typo such as `acton` is reported against the common model).
  */
 export function parseCommonOrNative<Native>(input: unknown, nativeSchema: z.ZodType<Native>, context: PrepareContext): ParsedInput<Native> {
+  // The common shapes are accepted without zod (fast-validate.ts); zod judges the rest and words every error.
   // A top-level key the common model does not have makes its strict schema fail for sure: a native event (the
   // Frontegg drop-in's `tenantId`) skips that parse, which cost as much as the native one; the common error is
   // computed only if it is the one to report.
+  const fast = fastParseAuditEvent(input);
+  if (fast !== undefined) return commonEvent(fast, context);
   const common = hasKeyOutside(input, COMMON_KEYS) ? undefined : AuditEventSchema.safeParse(input);
-  if (common?.success === true) {
-    const event = normalizeEvent(withProtoField(input, common.data), context);
-    if (common.data.anonymous === false && event.actor === undefined) {
-      throw new ValidationError([{ path: '$.actor', message: 'required when anonymous is false' }]);
-    }
-    return { kind: 'common', event };
-  }
+  if (common?.success === true) return commonEvent(withProtoField(input, common.data), context);
   const native = nativeSchema.safeParse(input);
   if (native.success) return { kind: 'native', event: native.data };
   const reported = looksNative(input, nativeSchema) ? native.error : (common ?? AuditEventSchema.safeParse(input)).error;
   // Unreachable: a common parse that succeeded returned above, and one skipped had a key the schema refuses.
   if (reported === undefined) throw new ValidationError([{ path: '$', message: 'is not an audit event' }]);
   throw new ValidationError(toIssues(reported));
+}
+
+function commonEvent<Native>(data: ValidAuditEvent, context: PrepareContext): ParsedInput<Native> {
+  const event = normalizeEvent(data, context);
+  if (data.anonymous === false && event.actor === undefined) {
+    throw new ValidationError([{ path: '$.actor', message: 'required when anonymous is false' }]);
+  }
+  return { kind: 'common', event };
 }
 
 function hasKeyOutside(input: unknown, keys: ReadonlySet<string>): boolean {
@@ -74,21 +80,22 @@ function preparedFrom(id: string, text: string, wire: unknown): PreparedEvent {
 
 /** Collects vendor-limit violations, then throws them together (one event, every problem). */
 export class LimitChecker {
-  readonly #issues: ValidationIssue[] = [];
+  /** Made at the first problem: most events have none. */
+  #issues: ValidationIssue[] | undefined;
 
   constructor(private readonly vendor: string) {}
 
   maxLength(path: string, value: string | undefined, max: number, slot: string): void {
     if (value !== undefined && value.length > max) {
-      this.#issues.push({ path, message: `at most ${max} characters (${this.vendor} ${slot})` });
+      (this.#issues ??= []).push({ path, message: `at most ${max} characters (${this.vendor} ${slot})` });
     }
   }
 
   fail(path: string, message: string): void {
-    this.#issues.push({ path, message });
+    (this.#issues ??= []).push({ path, message });
   }
 
   throwIfAny(): void {
-    if (this.#issues.length > 0) throw new ValidationError(this.#issues);
+    if (this.#issues !== undefined) throw new ValidationError(this.#issues);
   }
 }

@@ -34,6 +34,8 @@ export interface UnmappedFieldSettings {
 
 export function createUnmappedFieldReporter(settings: UnmappedFieldSettings): UnmappedFieldReporter {
   const warned = new Set<string>();
+  // Adapters pass one shared object per member (auditlog.ts): known by identity, it needs no key built per event.
+  const warnedObjects = new WeakSet<UnmappedField>();
   const why = (field: UnmappedField): string => field.detail ?? 'its wire format has no slot for it';
   return (fields) => {
     if (settings.policy === 'refuse') {
@@ -47,6 +49,8 @@ export function createUnmappedFieldReporter(settings: UnmappedFieldSettings): Un
     settings.counted();
     if (settings.policy === 'ignore') return;
     for (const field of fields) {
+      if (warnedObjects.has(field)) continue;
+      warnedObjects.add(field);
       const key = `${field.path}\u0000${field.detail ?? ''}`;
       if (warned.has(key)) continue;
       warned.add(key);

@@ -17,7 +17,7 @@ import {
 } from '../adapters/frontegg-audits-api.js';
 import { createUnmappedFieldReporter } from '../adapters/unmapped-fields.js';
 import { BatchDelivery, type Outcome } from '../delivery/batch-delivery.js';
-import type { PendingEvent } from '../delivery/pending-event.js';
+import { PendingEvent } from '../delivery/pending-event.js';
 import type { AuditReceipt } from '../delivery/receipt.js';
 import { AuditsError, ClientClosedError, DeliveryError, HashMismatchError, QueueFullError, TimeoutError, ValidationError, type ValidationIssue } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
@@ -383,7 +383,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
   #replay(spool: Spool): void {
     const ids: string[] = [];
     for (const entry of spool.recovered) {
-      const pending: PendingEvent = { prepared: entry.event, bytes: entry.event.bytes, attempts: 0, seq: 0, settled: false, resolve: noop, reject: noop };
+      const pending = new PendingEvent(entry.event, false);
       if (!this.#processor.couldEverFit(pending.bytes)) {
         this.#log('warn', `auditwire: spool: event ${entry.event.id} is larger than maxQueueBytes; it stays in the spool`);
         continue;
@@ -419,6 +419,8 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
 
   #accept(input: unknown): AcceptedEvent | AuditsError {
     if (this.#state !== 'open') return new ClientClosedError('the client is closed; it accepts no new events');
+    // A queue full by count refuses the event whatever it is: said before paying for its validation and hash.
+    if (this.#options.whenQueueFull !== 'wait' && this.#processor.isFull) return this.#queueFull();
     let prepared;
     try {
       prepared = this.#adapter.prepare(input, this.#prepareContext);
@@ -429,11 +431,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
   }
 
   #enqueue(prepared: PendingEvent['prepared']): AcceptedEvent {
-    const { promise, resolve, reject } = Promise.withResolvers<AuditReceipt>();
-    // Marks the promise handled: a caller who never awaits it gets no unhandled rejection (failures still reach
-    // 'error' and onError). A caller who awaits it still sees the rejection.
-    promise.catch(noop);
-    const pending = { prepared, bytes: prepared.bytes, attempts: 0, seq: 0, settled: false, resolve, reject, promise };
+    const pending = new PendingEvent(prepared, true) as AcceptedEvent;
     const spool = this.#spool;
     if (!this.#processor.couldEverFit(prepared.bytes)) {
       this.#fail(pending, new ValidationError([{ path: '$', message: `the event is ${prepared.bytes} bytes, more than maxQueueBytes` }]));
@@ -462,8 +460,12 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     }
     this.#hold.leave();
     if (entry !== undefined) spool?.cancel(entry);
-    this.#fail(pending, new QueueFullError(`the queue is full (${this.#processor.queued} events, ${this.#processor.queuedBytes} bytes); the event was not accepted`));
+    this.#fail(pending, this.#queueFull());
     return pending;
+  }
+
+  #queueFull(): QueueFullError {
+    return new QueueFullError(`the queue is full (${this.#processor.queued} events, ${this.#processor.queuedBytes} bytes); the event was not accepted`);
   }
 
   /** Rejects an event that never entered the queue. */

@@ -3,10 +3,61 @@ import type { AuditsError } from '../errors.js';
 import type { QueuedItem } from '../processor/batch-processor.js';
 import type { AuditReceipt } from './receipt.js';
 
-/** One accepted event on its way: the prepared event, its promise's settle functions, and attempt count. */
-export interface PendingEvent extends QueuedItem {
-  readonly prepared: PreparedEvent;
-  attempts: number;
-  readonly resolve: (receipt: AuditReceipt) => void;
-  readonly reject: (error: AuditsError) => void;
+const noop = (): void => {};
+
+/**
+ * One accepted event on its way: the prepared event's four members, its place in the queue, its attempt count and
+ * its caller's promise. One object per queued event, and nothing else of its own: the prepared event's members are
+ * copied in (the adapter's object is dropped), and no closure, derived promise or reaction is made for it; what an
+ * event holds beyond its wire text is what issue 15 counts (heap per queued event, bench/intake.bench.mjs).
+ */
+export class PendingEvent implements QueuedItem, PreparedEvent {
+  readonly id: string;
+  readonly wire: string;
+  readonly hash: string;
+  readonly bytes: number;
+  /** Set by the processor: the order of arrival, for `flush()`; 0 until the event is queued. */
+  seq = 0;
+  settled = false;
+  attempts = 0;
+  /** The caller's promise; undefined for an event recovered from the spool, which nobody awaits. */
+  readonly promise: Promise<AuditReceipt> | undefined;
+  readonly #resolve: (receipt: AuditReceipt) => void;
+  readonly #reject: (error: AuditsError) => void;
+
+  constructor(prepared: PreparedEvent, awaited: boolean) {
+    this.id = prepared.id;
+    this.wire = prepared.wire;
+    this.hash = prepared.hash;
+    this.bytes = prepared.bytes;
+    if (awaited) {
+      const { promise, resolve, reject } = Promise.withResolvers<AuditReceipt>();
+      this.promise = promise;
+      this.#resolve = resolve;
+      this.#reject = reject;
+    } else {
+      this.promise = undefined;
+      this.#resolve = noop;
+      this.#reject = noop;
+    }
+  }
+
+  /** The prepared event (this object: it carries the same members), as delivery hands it to the adapter. */
+  get prepared(): PreparedEvent {
+    return this;
+  }
+
+  resolve(receipt: AuditReceipt): void {
+    this.#resolve(receipt);
+  }
+
+  /**
+   * Rejects the caller's promise, and marks it handled in the same turn: a caller who never awaits it gets no
+   * unhandled rejection (failures still reach 'error' and onError), one who awaits it still sees the rejection.
+   * Marked here rather than when the promise is made, so a queued event holds no derived promise and reaction.
+   */
+  reject(error: AuditsError): void {
+    this.#reject(error);
+    this.promise?.catch(noop);
+  }
 }

@@ -1,6 +1,5 @@
 import type { Outcome, Severity, CrudOperation } from './schema.js';
 import type { ValidAuditEvent } from './validate.js';
-import { compact } from '../internal/compact.js';
 import { ValidationError } from '../errors.js';
 import { dateTimeValue, isoFromTimeValue } from '../json/date-value.js';
 
@@ -37,29 +36,37 @@ export interface NormalizeContext {
 }
 
 export function normalizeEvent(event: ValidAuditEvent, context: NormalizeContext): NormalizedEvent {
-  return compact({
-    id: event.id ?? context.newId(),
-    action: event.action,
-    time: canonicalTime(event.time ?? context.now()),
-    tenant: event.tenant && compact({ id: event.tenant.id, name: text(event.tenant.name) }),
-    actor: event.actor && compact({ id: event.actor.id, name: text(event.actor.name), email: text(event.actor.email) }),
-    target:
-      event.target &&
-      compact({ id: event.target.id, type: text(event.target.type), name: text(event.target.name), url: text(event.target.url) }),
-    outcome: event.outcome ?? 'success',
-    anonymous: event.anonymous,
-    crud: event.crud,
-    severity: event.severity ?? 'Info',
-    description: text(event.description),
-    url: text(event.url),
-    ip: event.ip === undefined ? undefined : unmapIpv4(event.ip),
-    userAgent: text(event.userAgent),
-    location: text(event.location),
-    device: text(event.device),
-    timezone: text(event.timezone),
-    fields: fieldsOf(event.fields),
-    tags: tagsOf(event.tags),
-  }) as NormalizedEvent;
+  // Members assigned one by one, in this order, only when defined: the same object a copy without the undefined
+  // members would give, without building the 19-member literal that copy would start from.
+  const out: Mutable<NormalizedEvent> = { id: event.id ?? context.newId(), action: event.action, time: canonicalTime(event.time ?? context.now()) } as Mutable<NormalizedEvent>;
+  const { tenant, actor, target } = event;
+  if (tenant !== undefined) out.tenant = withText({ id: tenant.id }, 'name', tenant.name);
+  if (actor !== undefined) out.actor = withText(withText({ id: actor.id }, 'name', actor.name), 'email', actor.email);
+  if (target !== undefined) out.target = withText(withText(withText({ id: target.id }, 'type', target.type), 'name', target.name), 'url', target.url);
+  out.outcome = event.outcome ?? 'success';
+  if (event.anonymous !== undefined) out.anonymous = event.anonymous;
+  if (event.crud !== undefined) out.crud = event.crud;
+  out.severity = event.severity ?? 'Info';
+  withText(out, 'description', event.description);
+  withText(out, 'url', event.url);
+  if (event.ip !== undefined) out.ip = unmapIpv4(event.ip);
+  withText(out, 'userAgent', event.userAgent);
+  withText(out, 'location', event.location);
+  withText(out, 'device', event.device);
+  withText(out, 'timezone', event.timezone);
+  const fields = fieldsOf(event.fields);
+  if (fields !== undefined) out.fields = fields;
+  const tags = tagsOf(event.tags);
+  if (tags !== undefined) out.tags = tags;
+  return out;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Sets `key` to `value` unless it is absent or empty (an empty string means "not given", spec/EVENT.md 3); returns `target`. */
+function withText<T extends object>(target: T, key: string, value: string | undefined): T {
+  if (value !== undefined && value !== '') (target as Record<string, string>)[key] = value;
+  return target;
 }
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|([+-])(\d{2}):(\d{2}))$/;
@@ -77,7 +84,7 @@ export function canonicalTime(time: string | Date): string {
     if (value === undefined || !Number.isFinite(value)) {
       throw new ValidationError([{ path: '$.time', message: 'must be a valid Date (its time value is not a number)' }]);
     }
-    return isoFromTimeValue(value);
+    return isoOfTimeValue(value);
   }
   const match = ISO.exec(time);
   if (match === null) throw new RangeError(`not an ISO-8601 date-time: ${time}`);
@@ -86,6 +93,18 @@ export function canonicalTime(time: string | Date): string {
   const offsetMs = sign === undefined ? 0 : (sign === '-' ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000;
   const utc = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second), millis) - offsetMs;
   return new Date(utc).toISOString();
+}
+
+// The last instant written, and its spelling: events of a burst share their millisecond (`now()`, mostly).
+let lastTimeValue = Number.NaN;
+let lastIso = '';
+
+function isoOfTimeValue(value: number): string {
+  if (value !== lastTimeValue) {
+    lastIso = isoFromTimeValue(value);
+    lastTimeValue = value;
+  }
+  return lastIso;
 }
 
 /** `::ffff:10.0.0.7` (Node's report of an IPv4 client on a dual-stack socket) -> `10.0.0.7`; others unchanged. */
@@ -102,10 +121,6 @@ export function unmapIpv4(ip: string): string {
   const high = Number.parseInt(mapped[1] as string, 16);
   const low = Number.parseInt(mapped[2] as string, 16);
   return `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
-}
-
-function text(value: string | undefined): string | undefined {
-  return value === '' ? undefined : value;
 }
 
 function fieldsOf(fields: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {

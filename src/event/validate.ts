@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { formatPath } from '../json/json-path.js';
+import { fastParseAuditEvent } from './fast-validate.js';
 import { AuditEventSchema, type AuditEvent } from './schema.js';
 
 /** The event after validation: the schema's output type. */
@@ -11,6 +12,8 @@ export type ValidAuditEvent = z.output<typeof AuditEventSchema>;
  * @throws ValidationError listing every problem with its JSON path (`$.actor.id: must not be empty`).
  */
 export function validateAuditEvent(input: unknown): ValidAuditEvent {
+  const fast = fastParseAuditEvent(input);
+  if (fast !== undefined) return fast;
   const result = AuditEventSchema.safeParse(input);
   if (result.success) return withProtoField(input, result.data);
   throw new ValidationError(toIssues(result.error));

@@ -31,6 +31,8 @@ export class BatchProcessor<T extends QueuedItem> {
   #inFlight = 0;
   #inFlightItems = 0;
   #nextSeq = 1;
+  /** A pump is queued as a microtask (see #queued). */
+  #pumpScheduled = false;
   #unsettled = 0;
   readonly #flushWaiters: Array<{ target: number; remaining: number; resolve: () => void }> = [];
 
@@ -45,6 +47,11 @@ export class BatchProcessor<T extends QueuedItem> {
 
   get queuedBytes(): number {
     return this.#queue.bytes;
+  }
+
+  /** Whether `offer` would refuse any item now, whatever its size (the queue holds as many items as it may). */
+  get isFull(): boolean {
+    return this.#queue.isFull;
   }
 
   /** Events handed to the exporter and not yet settled. */
@@ -130,15 +137,31 @@ export class BatchProcessor<T extends QueuedItem> {
       }, this.#options.flushIntervalMs);
       this.#timer.unref();
     }
+    // A batch this item completes starts once the producer's synchronous code is done (a microtask), not inside its
+    // offer: encoding and handing a request to the transport is not the caller's cost, and a burst of offers
+    // schedules one pump, not one per item.
+    if (!this.#pumpScheduled && this.#inFlight < this.#options.maxConcurrentExports && this.#batchDue()) {
+      this.#pumpScheduled = true;
+      queueMicrotask(this.#scheduledPump);
+    }
+  }
+
+  readonly #scheduledPump = (): void => {
+    this.#pumpScheduled = false;
     this.#pump();
+  };
+
+  /** Whether the batching rules send a batch now: one is full, its interval passed, or a flush waits. */
+  #batchDue(): boolean {
+    const { maxBatchSize, maxBatchBytes } = this.#options;
+    return this.#queue.size >= maxBatchSize || this.#queue.bytes >= maxBatchBytes || this.#timerFired || this.#flushWaiters.length > 0;
   }
 
   /** Starts as many exports as the in-flight bound allows and the batching rules call for. */
   #pump(): void {
     const { maxBatchSize, maxBatchBytes, maxConcurrentExports } = this.#options;
     while (this.#inFlight < maxConcurrentExports && this.#queue.size > 0) {
-      const full = this.#queue.size >= maxBatchSize || this.#queue.bytes >= maxBatchBytes;
-      if (!full && !this.#timerFired && this.#flushWaiters.length === 0) break;
+      if (!this.#batchDue()) break;
       const batch = this.#queue.take(maxBatchSize, maxBatchBytes);
       this.#startExport(batch);
     }

@@ -45,6 +45,11 @@ export class BoundedQueue<T extends Sized> {
     return this.size + this.#reservedItems < this.maxItems && this.#bytes + this.#reservedBytes + bytes <= this.maxBytes;
   }
 
+  /** Whether `offer` refuses every item now: no item slot is free, or producers wait for room ahead of it. */
+  get isFull(): boolean {
+    return this.size + this.#reservedItems >= this.maxItems || this.#waiting > 0;
+  }
+
   offer(item: T): boolean {
     if (!this.fits(item.bytes) || this.#waiting > 0) return false;
     this.#push(item);

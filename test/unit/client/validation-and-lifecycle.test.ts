@@ -215,6 +215,23 @@ describe('a full queue', () => {
     expect(server.uuids).toEqual([['evt-1'], ['evt-2']]);
   });
 
+  it("refuses under 'reject' before reading the event when the queue is full by count", async () => {
+    const gate = deferred();
+    server.reply(heldUntil(gate.promise)).always(accept());
+    const client = newClient({ maxQueueSize: 1, maxConcurrentRequests: 1, whenQueueFull: 'reject' });
+    const first = client.sendAudit({ id: 'evt-1', action: 'a.b' });
+    await vi.waitFor(() => expect(server.requests).toHaveLength(1));
+    const second = client.sendAudit({ id: 'evt-2', action: 'a.b' }); // fills the queue
+    let reads = 0;
+    const refused = client.sendAudit(untyped({ id: 'evt-3', get action() { return (reads++, 'a.b'); } }));
+
+    await expect(refused).rejects.toBeInstanceOf(QueueFullError);
+    expect(reads).toBe(0); // not validated, mapped or hashed: the queue could not take it anyway
+    expect(client.stats()).toMatchObject({ queued: 1, rejected: 1 });
+    gate.release();
+    await expect(Promise.all([first, second])).resolves.toHaveLength(2);
+  });
+
   it("waits for room under whenQueueFull 'wait', and eventually sends every event in order", async () => {
     const gate = deferred();
     server.reply(heldUntil(gate.promise)).always(accept());

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { PendingEvent } from '../../../src/delivery/pending-event.js';
+import { DeliveryError } from '../../../src/errors.js';
+
+const prepared = { id: 'evt-1', wire: '{"a":1}', hash: 'h', bytes: 7 };
+
+describe('PendingEvent', () => {
+  it('carries the prepared members and is its own prepared event', () => {
+    const pending = new PendingEvent(prepared, true);
+    expect(pending.prepared).toBe(pending);
+    expect({ id: pending.id, wire: pending.wire, hash: pending.hash, bytes: pending.bytes }).toEqual(prepared);
+  });
+
+  it('rejects its promise without an unhandled rejection, and a caller who awaits it still sees the error', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const pending = new PendingEvent(prepared, true);
+      const error = new DeliveryError('refused');
+      pending.reject(error);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+      await expect(pending.promise).rejects.toBe(error);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('has no promise when nobody awaits it (a replayed event), and settling it is harmless', () => {
+    const pending = new PendingEvent(prepared, false);
+    expect(pending.promise).toBeUndefined();
+    pending.resolve({ id: 'evt-1', hash: 'h', verified: false, attempts: 1, adapter: 'auditlog' } as never);
+    pending.reject(new DeliveryError('x'));
+  });
+});
