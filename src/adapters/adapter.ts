@@ -92,6 +92,12 @@ export interface PreparedEvent {
   readonly hash: string;
   /** UTF-8 size of `wire`, for batch and queue byte limits. */
   readonly bytes: number;
+  /**
+   * For formats whose server hash covers an id the server assigns (Retraced): the part of the hash input that
+   * follows that id, computed before sending so the reply only costs one SHA-256. Absent on events replayed from a
+   * spool or an outbox, which recompute it from `wire`.
+   */
+  readonly hashTail?: string | undefined;
 }
 
 export interface HttpRequest {

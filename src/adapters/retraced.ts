@@ -1,6 +1,6 @@
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { NormalizedEvent } from '../event/normalize.js';
-import { retracedHash } from '../hash/retraced-hash.js';
+import { retracedHash, retracedHashTail, retracedHashWithTail } from '../hash/retraced-hash.js';
 import { compact } from '../internal/compact.js';
 import type { Adapter, BatchResult, EventResult, HttpRequest, HttpResponse, PrepareContext, PreparedEvent } from './adapter.js';
 import { assertHeaderSafe, isPrintableAscii, joinUrl } from './http-helpers.js';
@@ -55,15 +55,13 @@ export function createRetracedAdapter(options: RetracedAdapterOptions): Adapter 
 
     prepare(input: unknown, context: PrepareContext): PreparedEvent {
       const parsed = parseCommonOrNative(input, RetracedEventSchema, context);
-      const prepared =
-        parsed.kind === 'native'
-          ? // The receipt id is the vendor id when there is one, else a local id that is not sent (spec/EVENT.md 4.4).
-            toPrepared(parsed.event.external_id ?? context.newId(), parsed.event)
-          : toPrepared(parsed.event.id, toRetracedEvent(parsed.event, context.server));
+      const wire = parsed.kind === 'native' ? parsed.event : toRetracedEvent(parsed.event, context.server);
+      // The receipt id is the vendor id when there is one, else a local id that is not sent (spec/EVENT.md 4.4).
+      const prepared = toPrepared(parsed.kind === 'native' ? (parsed.event.external_id ?? context.newId()) : parsed.event.id, wire);
       if (prepared.bytes > MAX_EVENT_BYTES) {
         throw new ValidationError([{ path: '$', message: `the event is ${prepared.bytes} bytes as JSON; Retraced accepts request bodies up to 10 MB` }]);
       }
-      return prepared;
+      return withHashTail(prepared, wire);
     },
 
     encode(batch: readonly PreparedEvent[]): HttpRequest {
@@ -101,10 +99,27 @@ function assertOptions(options: RetracedAdapterOptions): void {
 }
 
 /**
+ * The prepared event with the part of its Retraced hash input that does not depend on the server's id. `wire` holds
+ * only strings, booleans and string maps (both schemas say so), so it reads exactly as `JSON.parse(prepared.wire)`
+ * would. An event the formula cannot hash keeps no tail, and fails on the reply as it always did.
+ */
+function withHashTail(prepared: PreparedEvent, wire: RetracedEvent): PreparedEvent {
+  let hashTail: string | undefined;
+  try {
+    hashTail = retracedHashTail(wire);
+  } catch {
+    hashTail = undefined;
+  }
+  return { id: prepared.id, wire: prepared.wire, hash: prepared.hash, bytes: prepared.bytes, hashTail };
+}
+
+/**
  * The local side of Retraced's verification: its formula covers the id the server assigned, so the hash is
- * computed from the event's wire text once a reply names that id (a replayed event has only its wire text).
+ * completed once a reply names that id, from the tail computed at prepare time (a replayed event has only its wire
+ * text, which is parsed again).
  */
 export function retracedLocalHash(event: PreparedEvent, serverId: string): string {
+  if (event.hashTail !== undefined) return retracedHashWithTail(serverId, event.hashTail);
   return retracedHash(JSON.parse(event.wire) as object, serverId);
 }
 
