@@ -1,5 +1,5 @@
 import pRetry from 'p-retry';
-import type { Adapter, EventResult, HttpRequest } from '../adapters/adapter.js';
+import type { Adapter, BatchResult, EventResult, HttpRequest } from '../adapters/adapter.js';
 import { AuditsError, DeliveryError, HashMismatchError, TimeoutError } from '../errors.js';
 import type { DeliveryGuarantee, RetryOptions, VerifyPolicy } from '../options.js';
 import type { HttpTransport } from '../transport/http-transport.js';
@@ -75,23 +75,43 @@ export class BatchDelivery {
     const shouldRetry = (error: unknown): boolean =>
       error instanceof AuditsError && error.retryable && !(delivery === 'at-most-once' && isAmbiguous(error));
 
+    const attempt = async (): Promise<Extract<BatchResult, { kind: 'per-event' }>> => {
+      for (const event of pending) event.attempts++;
+      const prepared = pending.map((event) => event.prepared);
+      const request = await this.adapter.encode(prepared, { signal: this.signal, rejected, exchange: this.#exchange });
+      rejected = undefined;
+      const response = await this.transport.send(request, this.signal);
+      const result = this.adapter.decode(response, prepared);
+      if (result.kind === 'per-event') return result;
+      const error = errorFromFailure(result.error, this.adapter.name);
+      // One fresh token is worth a retry: a token can be revoked or expire between the check and the send.
+      if (result.error.status === 401 && !renewed && this.adapter.renewsCredentials === true) {
+        renewed = true;
+        rejected = request;
+        throw new DeliveryError(error.message, { status: 401, retryable: true, retryAfterMs: 0 });
+      }
+      throw error;
+    };
+
+    // The first attempt runs outside p-retry, whose per-call setup (options, validation, frozen contexts) every batch
+    // would otherwise pay although most succeed at once; the signal is checked before and after as p-retry does. A
+    // failed first attempt enters p-retry as its attempt 1 (the error replayed, nothing sent again), so the retries,
+    // callbacks and deadline are exactly p-retry's.
+    this.signal.throwIfAborted();
+    let firstError: unknown;
+    try {
+      const result = await attempt();
+      this.signal.throwIfAborted();
+      return result;
+    } catch (error) {
+      // As in p-retry, a cancellation outranks the attempt's own failure.
+      this.signal.throwIfAborted();
+      firstError = error;
+    }
     return pRetry(
-      async () => {
-        for (const event of pending) event.attempts++;
-        const prepared = pending.map((event) => event.prepared);
-        const request = await this.adapter.encode(prepared, { signal: this.signal, rejected, exchange: this.#exchange });
-        rejected = undefined;
-        const response = await this.transport.send(request, this.signal);
-        const result = this.adapter.decode(response, prepared);
-        if (result.kind === 'per-event') return result;
-        const error = errorFromFailure(result.error, this.adapter.name);
-        // One fresh token is worth a retry: a token can be revoked or expire between the check and the send.
-        if (result.error.status === 401 && !renewed && this.adapter.renewsCredentials === true) {
-          renewed = true;
-          rejected = request;
-          throw new DeliveryError(error.message, { status: 401, retryable: true, retryAfterMs: 0 });
-        }
-        throw error;
+      (attemptNumber) => {
+        if (attemptNumber === 1) throw firstError;
+        return attempt();
       },
       {
         retries: retry.maxRetries,
