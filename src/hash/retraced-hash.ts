@@ -96,15 +96,20 @@ function encodeMap(map: unknown): string {
 }
 
 // The reference escapes only truthy values that have a `replace` method (strings), passing anything else through
-// to string interpolation unchanged; mirrored exactly so that even odd inputs hash alike.
+// to string interpolation unchanged; mirrored exactly so that even odd inputs hash alike. Most values contain none of
+// the escaped characters: one scan finds that, and they are returned as they are.
 function escapeOnce(value: unknown): unknown {
   if (!value || !(value as { replace?: unknown }).replace) return value;
-  return (value as string).replace(/%/g, '%25').replace(/:/g, '%3A');
+  const text = value as string;
+  if (typeof text === 'string' && !text.includes('%') && !text.includes(':')) return text;
+  return text.replace(/%/g, '%25').replace(/:/g, '%3A');
 }
 
 function escapeTwice(value: unknown): unknown {
   if (!value || !(value as { replace?: unknown }).replace) return value;
-  return (value as string).replace(/=/g, '%3D').replace(/;/g, '%3B');
+  const text = value as string;
+  if (typeof text === 'string' && !text.includes('=') && !text.includes(';')) return text;
+  return text.replace(/=/g, '%3D').replace(/;/g, '%3B');
 }
 
 function member(container: unknown, key: string): unknown {
