@@ -75,9 +75,8 @@ function assertServerId(id: string): void {
 function assertHashable(e: Record<string, unknown>): void {
   if (typeof e !== 'object' || e === null) throw new ValidationError([{ path: '$', message: 'event must be an object' }]);
   if (isEmpty(e.action)) throw new ValidationError([{ path: '$.action', message: 'required' }]);
-  for (const name of ['group', 'target', 'actor'] as const) {
+  for (const [name, dotted] of REFERENCED) {
     // lodash `_.get(event, 'group.id')` reads a key literally named "group.id" first, if there is one.
-    const dotted = `${name}.id`;
     const id = dotted in e ? e[dotted] : member(e[name], 'id');
     if (!isEmpty(e[name]) && isEmpty(id)) {
       throw new ValidationError([{ path: `$.${name}.id`, message: `required when ${name} is present` }]);
@@ -85,14 +84,28 @@ function assertHashable(e: Record<string, unknown>): void {
   }
 }
 
+const REFERENCED = [
+  ['group', 'group.id'],
+  ['target', 'target.id'],
+  ['actor', 'actor.id'],
+] as const;
+
 /** `key=value;` for each key in UTF-16 code-unit order (JavaScript's default sort), both escaped twice. */
 function encodeMap(map: unknown): string {
   const record = map as Record<string, unknown>;
+  const keys = Object.keys(record);
+  // Wire objects come with their members in canonical order already, which is this order: no sort needed.
+  if (!isSorted(keys)) keys.sort();
   let out = '';
-  for (const key of Object.keys(record).sort()) {
+  for (const key of keys) {
     out += `${escapeTwice(escapeOnce(key))}=${escapeTwice(escapeOnce(record[key]))};`;
   }
   return out;
+}
+
+function isSorted(keys: readonly string[]): boolean {
+  for (let index = 1; index < keys.length; index++) if ((keys[index - 1] as string) > (keys[index] as string)) return false;
+  return true;
 }
 
 // The reference escapes only truthy values that have a `replace` method (strings), passing anything else through
@@ -124,5 +137,7 @@ function isEmpty(value: unknown): boolean {
   if (ArrayBuffer.isView(value) && 'length' in value) return (value as unknown as { length: number }).length === 0;
   if (value instanceof Map || value instanceof Set) return value.size === 0;
   if (typeof value !== 'object' && typeof value !== 'function') return true;
-  return Object.keys(value).length === 0;
+  // Object.keys(value).length === 0, without building the array.
+  for (const key in value) if (Object.hasOwn(value, key)) return false;
+  return true;
 }
