@@ -180,30 +180,27 @@ function readCreated(response: HttpResponse, batch: readonly PreparedEvent[]): B
     };
   }
   const outcomes = new Map<number, EventResult>();
-  batch.forEach((event, index) => {
-    const { id, hash } = created[index] as CreatedEntry;
-    outcomes.set(index, { ok: true, serverId: id, serverHash: hash, localHash: retracedLocalHash(event, id) });
-  });
+  for (let index = 0; index < batch.length; index++) {
+    const { id, hash } = created[index] as { id: string; hash: unknown };
+    const serverHash = typeof hash === 'string' ? hash : undefined;
+    outcomes.set(index, { ok: true, serverId: id, serverHash, localHash: retracedLocalHash(batch[index] as PreparedEvent, id) });
+  }
   return { kind: 'per-event', outcomes, resend: [] };
 }
 
-interface CreatedEntry {
-  readonly id: string;
-  readonly hash: string | undefined;
-}
-
-/** The `{id, hash}` entries, one per event, or undefined when the body does not say which id each event got. */
-function createdList(body: string, expected: number): CreatedEntry[] | undefined {
+/**
+ * The `{id, hash}` entries as the server sent them, one per event, or undefined when the body does not say which id
+ * each event got (each entry is an object with a non-empty string `id`; a `hash` that is not a string is ignored).
+ */
+function createdList(body: string, expected: number): ReadonlyArray<{ id: string; hash: unknown }> | undefined {
   const parsed = parseJson(body);
   // The single endpoint answers an object; accept a one-element array for it too.
   const list = Array.isArray(parsed) ? (parsed as unknown[]) : expected === 1 ? [parsed] : undefined;
   if (list === undefined || list.length !== expected) return undefined;
-  const entries: CreatedEntry[] = [];
   for (const entry of list) {
     if (!isRecord(entry) || typeof entry.id !== 'string' || entry.id === '') return undefined;
-    entries.push({ id: entry.id, hash: typeof entry.hash === 'string' ? entry.hash : undefined });
   }
-  return entries;
+  return list as Array<{ id: string; hash: unknown }>;
 }
 
 /**

@@ -9,6 +9,8 @@ import type { PendingEvent } from './pending-event.js';
 import type { AuditReceipt } from './receipt.js';
 import { sleep } from './sleep.js';
 
+const NOTHING_TO_RESEND: ReadonlySet<number> = new Set();
+
 export type Outcome = { readonly ok: true; readonly receipt: AuditReceipt } | { readonly ok: false; readonly error: AuditsError };
 
 export interface RetryInfo {
@@ -56,7 +58,7 @@ export class BatchDelivery {
     for (let round = 0; pending.length > 0 && round <= batch.length; round++) {
       try {
         const results = await this.#sendWithRetries(pending, startedAt);
-        pending = this.#applyResults(pending, results.outcomes, new Set(results.resend));
+        pending = this.#applyResults(pending, results.outcomes, results.resend.length === 0 ? NOTHING_TO_RESEND : new Set(results.resend));
       } catch (error) {
         const failure = error instanceof AuditsError ? error : new DeliveryError('unexpected delivery failure', { cause: error });
         for (const event of pending) this.hooks.settle(event, { ok: false, error: failure });
@@ -143,7 +145,8 @@ export class BatchDelivery {
   /** Settles the events the response spoke for; returns those to send again. */
   #applyResults(pending: PendingEvent[], outcomes: ReadonlyMap<number, EventResult>, resend: ReadonlySet<number>): PendingEvent[] {
     const again: PendingEvent[] = [];
-    for (const [index, event] of pending.entries()) {
+    for (let index = 0; index < pending.length; index++) {
+      const event = pending[index] as PendingEvent;
       const result = outcomes.get(index);
       if (result === undefined) {
         if (resend.has(index)) again.push(event);
