@@ -129,6 +129,8 @@ function member(container: unknown, key: string): unknown {
   return container === null || container === undefined ? undefined : (container as Record<string, unknown>)[key];
 }
 
+const { propertyIsEnumerable } = Object.prototype;
+
 /** lodash `isEmpty`, for the value types an event can hold. */
 function isEmpty(value: unknown): boolean {
   if (value === null || value === undefined) return true;
@@ -137,7 +139,9 @@ function isEmpty(value: unknown): boolean {
   if (ArrayBuffer.isView(value) && 'length' in value) return (value as unknown as { length: number }).length === 0;
   if (value instanceof Map || value instanceof Set) return value.size === 0;
   if (typeof value !== 'object' && typeof value !== 'function') return true;
-  // Object.keys(value).length === 0, without building the array.
+  // Object.keys(value).length === 0, without building the array; the group, actor and target it is asked about
+  // have an own `id`, which settles it at once.
+  if (propertyIsEnumerable.call(value, 'id')) return false;
   for (const key in value) if (Object.hasOwn(value, key)) return false;
   return true;
 }
