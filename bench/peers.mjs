@@ -138,7 +138,12 @@ const AUDITWIRE_ADAPTERS = {
   frontegg: (url) => ({ adapter: 'frontegg', endpoint: url, clientId: 'bench', apiKey: 'secret' }),
 };
 
-function auditwireDriver(adapter) {
+/**
+ * `lanes`: drive auditwire as the Retraced SDK's caller is driven (peers below): `lanes` callers, each sending `perLane`
+ * events (`sendAudit` each) and awaiting their receipts before the next ones, so the caller holds at most
+ * lanes x perLane events, as it does with the SDK. Without it, the burst hands over all n events at once.
+ */
+function auditwireDriver(adapter, lanes) {
   return async ({ referenceUrl }, options = {}) => {
     const { AuditsClient, QueueFullError } = await import('../dist/index.js');
     const client = new AuditsClient({ ...AUDITWIRE_ADAPTERS[adapter](referenceUrl), ...options });
@@ -153,9 +158,19 @@ function auditwireDriver(adapter) {
     let offered = 0;
     return {
       async burst(n) {
-        const receipts = new Array(n);
-        for (let i = 0; i < n; i++) receipts[i] = client.sendAudit(auditwireEvent(i)).then(ack, fail);
-        await Promise.all(receipts);
+        if (lanes !== undefined) {
+          const { count, perLane } = lanes;
+          await pool(Math.ceil(n / perLane), count, (chunk) => {
+            const from = chunk * perLane;
+            const receipts = new Array(Math.min(perLane, n - from));
+            for (let k = 0; k < receipts.length; k++) receipts[k] = client.sendAudit(auditwireEvent(from + k)).then(ack, fail);
+            return Promise.all(receipts);
+          });
+        } else {
+          const receipts = new Array(n);
+          for (let i = 0; i < n; i++) receipts[i] = client.sendAudit(auditwireEvent(i)).then(ack, fail);
+          await Promise.all(receipts);
+        }
         await client.close();
       },
       offer(from, count) {
@@ -330,6 +345,9 @@ export const CLIENTS = {
   'auditwire retraced': { create: auditwireDriver('retraced') },
   'auditwire logzab': { create: auditwireDriver('logzab') },
   'auditwire frontegg': { create: auditwireDriver('frontegg') },
+  // As the Retraced SDK is driven: 4 lanes of 50 events (RETRACED_IN_FLIGHT x RETRACED_CHUNK), below.
+  'auditwire retraced, 4 x 50 outstanding': { create: auditwireDriver('retraced', { count: RETRACED_IN_FLIGHT, perLane: RETRACED_CHUNK }) },
+  'auditwire auditlog, 4 x 50 outstanding': { create: auditwireDriver('auditlog', { count: RETRACED_IN_FLIGHT, perLane: RETRACED_CHUNK }) },
   '@retracedhq/retraced': { create: retracedDriver, peer: true },
   '@frontegg/client': { create: fronteggDriver, peer: true },
   '@segment/analytics-node': { create: segmentDriver, peer: true },

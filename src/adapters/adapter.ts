@@ -94,6 +94,12 @@ export interface PreparedEvent {
   readonly bytes: number;
   /** The event's own time as `wire` carries it, when known at prepare time (the ledger reads `wire` otherwise). */
   readonly time?: string | undefined;
+  /**
+   * For formats whose server hash covers an id the server assigns (Retraced): the part of the hash input that
+   * follows that id, computed before sending so the reply only costs one SHA-256. Absent on events replayed from a
+   * spool or an outbox, which recompute it from `wire`.
+   */
+  readonly hashTail?: string | undefined;
 }
 
 export interface HttpRequest {

@@ -1,6 +1,6 @@
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { NormalizedEvent } from '../event/normalize.js';
-import { retracedHash } from '../hash/retraced-hash.js';
+import { retracedHash, retracedHashTail, retracedHashWithTail } from '../hash/retraced-hash.js';
 import { compact } from '../internal/compact.js';
 import type { Adapter, BatchResult, EventResult, HttpRequest, HttpResponse, PrepareContext, PreparedEvent } from './adapter.js';
 import { assertHeaderSafe, isPrintableAscii, joinUrl } from './http-helpers.js';
@@ -55,15 +55,16 @@ export function createRetracedAdapter(options: RetracedAdapterOptions): Adapter 
 
     prepare(input: unknown, context: PrepareContext): PreparedEvent {
       const parsed = parseCommonOrNative(input, RetracedEventSchema, context);
+      const wire = parsed.kind === 'native' ? parsed.event : toRetracedEvent(parsed.event, context.server);
       const prepared =
         parsed.kind === 'native'
           ? // The receipt id is the vendor id when there is one, else a local id that is not sent (spec/EVENT.md 4.4).
-            toPrepared(parsed.event.external_id ?? context.newId(), parsed.event)
-          : toPreparedMapped(parsed.event.id, toRetracedEvent(parsed.event, context.server));
+            toPrepared(parsed.event.external_id ?? context.newId(), wire)
+          : toPreparedMapped(parsed.event.id, wire);
       if (prepared.bytes > MAX_EVENT_BYTES) {
         throw new ValidationError([{ path: '$', message: `the event is ${prepared.bytes} bytes as JSON; Retraced accepts request bodies up to 10 MB` }]);
       }
-      return prepared;
+      return withHashTail(prepared, wire);
     },
 
     encode(batch: readonly PreparedEvent[]): HttpRequest {
@@ -101,10 +102,27 @@ function assertOptions(options: RetracedAdapterOptions): void {
 }
 
 /**
+ * The prepared event with the part of its Retraced hash input that does not depend on the server's id. `wire` holds
+ * only strings, booleans and string maps (both schemas say so), so it reads exactly as `JSON.parse(prepared.wire)`
+ * would. An event the formula cannot hash keeps no tail, and fails on the reply as it always did.
+ */
+function withHashTail(prepared: PreparedEvent, wire: RetracedEvent): PreparedEvent {
+  let hashTail: string | undefined;
+  try {
+    hashTail = retracedHashTail(wire);
+  } catch {
+    hashTail = undefined;
+  }
+  return { id: prepared.id, wire: prepared.wire, hash: prepared.hash, bytes: prepared.bytes, time: prepared.time, hashTail };
+}
+
+/**
  * The local side of Retraced's verification: its formula covers the id the server assigned, so the hash is
- * computed from the event's wire text once a reply names that id (a replayed event has only its wire text).
+ * completed once a reply names that id, from the tail computed at prepare time (a replayed event has only its wire
+ * text, which is parsed again).
  */
 export function retracedLocalHash(event: PreparedEvent, serverId: string): string {
+  if (event.hashTail !== undefined) return retracedHashWithTail(serverId, event.hashTail);
   return retracedHash(JSON.parse(event.wire) as object, serverId);
 }
 
@@ -165,30 +183,27 @@ function readCreated(response: HttpResponse, batch: readonly PreparedEvent[]): B
     };
   }
   const outcomes = new Map<number, EventResult>();
-  batch.forEach((event, index) => {
-    const { id, hash } = created[index] as CreatedEntry;
-    outcomes.set(index, { ok: true, serverId: id, serverHash: hash, localHash: retracedLocalHash(event, id) });
-  });
+  for (let index = 0; index < batch.length; index++) {
+    const { id, hash } = created[index] as { id: string; hash: unknown };
+    const serverHash = typeof hash === 'string' ? hash : undefined;
+    outcomes.set(index, { ok: true, serverId: id, serverHash, localHash: retracedLocalHash(batch[index] as PreparedEvent, id) });
+  }
   return { kind: 'per-event', outcomes, resend: [] };
 }
 
-interface CreatedEntry {
-  readonly id: string;
-  readonly hash: string | undefined;
-}
-
-/** The `{id, hash}` entries, one per event, or undefined when the body does not say which id each event got. */
-function createdList(body: string, expected: number): CreatedEntry[] | undefined {
+/**
+ * The `{id, hash}` entries as the server sent them, one per event, or undefined when the body does not say which id
+ * each event got (each entry is an object with a non-empty string `id`; a `hash` that is not a string is ignored).
+ */
+function createdList(body: string, expected: number): ReadonlyArray<{ id: string; hash: unknown }> | undefined {
   const parsed = parseJson(body);
   // The single endpoint answers an object; accept a one-element array for it too.
   const list = Array.isArray(parsed) ? (parsed as unknown[]) : expected === 1 ? [parsed] : undefined;
   if (list === undefined || list.length !== expected) return undefined;
-  const entries: CreatedEntry[] = [];
   for (const entry of list) {
     if (!isRecord(entry) || typeof entry.id !== 'string' || entry.id === '') return undefined;
-    entries.push({ id: entry.id, hash: typeof entry.hash === 'string' ? entry.hash : undefined });
   }
-  return entries;
+  return list as Array<{ id: string; hash: unknown }>;
 }
 
 /**

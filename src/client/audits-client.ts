@@ -531,6 +531,8 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
 
   /** Calls every listener of `name` in isolation (see callUser); unlike emit(), never throws, even for 'error'. */
   #notify<K extends keyof AuditsClientEventMap>(name: K, ...args: AuditsClientEventMap[K]): void {
+    // 'delivered' is notified for every event: without listeners, skip the copy of the (empty) listener list.
+    if (this.listenerCount(name) === 0) return;
     for (const listener of this.rawListeners(name) as Array<(...values: unknown[]) => unknown>) {
       callUser(
         () => listener.apply(this, args),

@@ -1,5 +1,5 @@
 import pRetry from 'p-retry';
-import type { Adapter, EventResult, HttpRequest } from '../adapters/adapter.js';
+import type { Adapter, BatchResult, EventResult, HttpRequest } from '../adapters/adapter.js';
 import { AuditsError, DeliveryError, HashMismatchError, TimeoutError } from '../errors.js';
 import type { DeliveryGuarantee, RetryOptions, VerifyPolicy } from '../options.js';
 import type { HttpTransport } from '../transport/http-transport.js';
@@ -8,6 +8,8 @@ import { errorFromFailure, isAmbiguous } from './classify-failure.js';
 import type { PendingEvent } from './pending-event.js';
 import type { AuditReceipt } from './receipt.js';
 import { sleep } from './sleep.js';
+
+const NOTHING_TO_RESEND: ReadonlySet<number> = new Set();
 
 export type Outcome = { readonly ok: true; readonly receipt: AuditReceipt } | { readonly ok: false; readonly error: AuditsError };
 
@@ -56,7 +58,7 @@ export class BatchDelivery {
     for (let round = 0; pending.length > 0 && round <= batch.length; round++) {
       try {
         const results = await this.#sendWithRetries(pending, startedAt);
-        pending = this.#applyResults(pending, results.outcomes, new Set(results.resend));
+        pending = this.#applyResults(pending, results.outcomes, results.resend.length === 0 ? NOTHING_TO_RESEND : new Set(results.resend));
       } catch (error) {
         const failure = error instanceof AuditsError ? error : new DeliveryError('unexpected delivery failure', { cause: error });
         for (const event of pending) this.hooks.settle(event, { ok: false, error: failure });
@@ -75,23 +77,43 @@ export class BatchDelivery {
     const shouldRetry = (error: unknown): boolean =>
       error instanceof AuditsError && error.retryable && !(delivery === 'at-most-once' && isAmbiguous(error));
 
+    const attempt = async (): Promise<Extract<BatchResult, { kind: 'per-event' }>> => {
+      for (const event of pending) event.attempts++;
+      const prepared = pending.map((event) => event.prepared);
+      const request = await this.adapter.encode(prepared, { signal: this.signal, rejected, exchange: this.#exchange });
+      rejected = undefined;
+      const response = await this.transport.send(request, this.signal);
+      const result = this.adapter.decode(response, prepared);
+      if (result.kind === 'per-event') return result;
+      const error = errorFromFailure(result.error, this.adapter.name);
+      // One fresh token is worth a retry: a token can be revoked or expire between the check and the send.
+      if (result.error.status === 401 && !renewed && this.adapter.renewsCredentials === true) {
+        renewed = true;
+        rejected = request;
+        throw new DeliveryError(error.message, { status: 401, retryable: true, retryAfterMs: 0 });
+      }
+      throw error;
+    };
+
+    // The first attempt runs outside p-retry, whose per-call setup (options, validation, frozen contexts) every batch
+    // would otherwise pay although most succeed at once; the signal is checked before and after as p-retry does. A
+    // failed first attempt enters p-retry as its attempt 1 (the error replayed, nothing sent again), so the retries,
+    // callbacks and deadline are exactly p-retry's.
+    this.signal.throwIfAborted();
+    let firstError: unknown;
+    try {
+      const result = await attempt();
+      this.signal.throwIfAborted();
+      return result;
+    } catch (error) {
+      // As in p-retry, a cancellation outranks the attempt's own failure.
+      this.signal.throwIfAborted();
+      firstError = error;
+    }
     return pRetry(
-      async () => {
-        for (const event of pending) event.attempts++;
-        const prepared = pending.map((event) => event.prepared);
-        const request = await this.adapter.encode(prepared, { signal: this.signal, rejected, exchange: this.#exchange });
-        rejected = undefined;
-        const response = await this.transport.send(request, this.signal);
-        const result = this.adapter.decode(response, prepared);
-        if (result.kind === 'per-event') return result;
-        const error = errorFromFailure(result.error, this.adapter.name);
-        // One fresh token is worth a retry: a token can be revoked or expire between the check and the send.
-        if (result.error.status === 401 && !renewed && this.adapter.renewsCredentials === true) {
-          renewed = true;
-          rejected = request;
-          throw new DeliveryError(error.message, { status: 401, retryable: true, retryAfterMs: 0 });
-        }
-        throw error;
+      (attemptNumber) => {
+        if (attemptNumber === 1) throw firstError;
+        return attempt();
       },
       {
         retries: retry.maxRetries,
@@ -123,7 +145,8 @@ export class BatchDelivery {
   /** Settles the events the response spoke for; returns those to send again. */
   #applyResults(pending: PendingEvent[], outcomes: ReadonlyMap<number, EventResult>, resend: ReadonlySet<number>): PendingEvent[] {
     const again: PendingEvent[] = [];
-    for (const [index, event] of pending.entries()) {
+    for (let index = 0; index < pending.length; index++) {
+      const event = pending[index] as PendingEvent;
       const result = outcomes.get(index);
       if (result === undefined) {
         if (resend.has(index)) again.push(event);

@@ -6,7 +6,7 @@ import type { AuditReceipt } from './receipt.js';
 const noop = (): void => {};
 
 /**
- * One accepted event on its way: the prepared event's four members, its place in the queue, its attempt count and
+ * One accepted event on its way: the prepared event's members, its place in the queue, its attempt count and
  * its caller's promise. One object per queued event, and nothing else of its own: the prepared event's members are
  * copied in (the adapter's object is dropped), and no closure, derived promise or reaction is made for it; what an
  * event holds beyond its wire text is what issue 15 counts (heap per queued event, bench/intake.bench.mjs).
@@ -16,6 +16,8 @@ export class PendingEvent implements QueuedItem, PreparedEvent {
   readonly wire: string;
   readonly hash: string;
   readonly bytes: number;
+  readonly time: string | undefined;
+  readonly hashTail: string | undefined;
   /** Set by the processor: the order of arrival, for `flush()`; 0 until the event is queued. */
   seq = 0;
   settled = false;
@@ -30,6 +32,8 @@ export class PendingEvent implements QueuedItem, PreparedEvent {
     this.wire = prepared.wire;
     this.hash = prepared.hash;
     this.bytes = prepared.bytes;
+    this.time = prepared.time;
+    this.hashTail = prepared.hashTail;
     if (awaited) {
       const { promise, resolve, reject } = Promise.withResolvers<AuditReceipt>();
       this.promise = promise;

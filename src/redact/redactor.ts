@@ -33,18 +33,26 @@ export function redactor(secrets: Secrets | (() => Secrets)): Redact {
   let known: readonly string[] | undefined;
   let spellings: readonly string[] = [];
   return (text) => {
-    const current = [...read()].filter((secret): secret is string => typeof secret === 'string' && secret !== '');
-    // Compared value by value (called for every receipt): the spellings are rebuilt only when a secret changed.
+    const current = read();
+    // Compared value by value (called for every receipt), without copying: the spellings are rebuilt only when a
+    // secret changed.
     if (known === undefined || !sameSecrets(known, current)) {
-      known = current;
-      spellings = spellingsOf(current);
+      known = [...current].filter((secret): secret is string => typeof secret === 'string' && secret !== '');
+      spellings = spellingsOf(known);
     }
     return mask(text, spellings);
   };
 }
 
-function sameSecrets(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((secret, index) => secret === b[index]);
+/** Whether `secrets`, without its empty and missing entries, is `known`. */
+function sameSecrets(known: readonly string[], secrets: Secrets): boolean {
+  let index = 0;
+  for (const secret of secrets) {
+    if (typeof secret !== 'string' || secret === '') continue;
+    if (secret !== known[index]) return false;
+    index++;
+  }
+  return index === known.length;
 }
 
 function mask(text: string, spellings: readonly string[]): string {

@@ -1,7 +1,9 @@
 import { clearTimeout, setTimeout } from 'node:timers';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { DeliveryError, TimeoutError } from '../errors.js';
 import type { HttpRequest, HttpResponse } from '../adapters/adapter.js';
+import { ResponseReader } from './response-reader.js';
+import { requestTarget } from './request-target.js';
 
 export interface TransportOptions {
   /** Used for every request; when absent the transport owns a keep-alive Agent and closes it in `close()`. */
@@ -13,6 +15,12 @@ export interface TransportOptions {
 /**
  * Moves one request's bytes over undici and reads the response, nothing more: no retries, no interpretation of
  * the status. Failures before a status arrives become `DeliveryError` (retryable: the network) or `TimeoutError`.
+ *
+ * Requests go through `dispatcher.dispatch` with a handler that collects the body into one string (see
+ * ResponseReader): undici's `request()` would build a URL, an async resource and a Readable stream per request,
+ * which the one-event-per-request formats pay for every event. Keep-alive, but no HTTP pipelining: the bodies are
+ * POSTs that the vendors do not deduplicate (wire README sections 1-2), so a request must not be queued behind
+ * another on a connection whose loss would leave both in doubt (RFC 9112 section 9.3.2).
  */
 export class HttpTransport {
   readonly #dispatcher: Dispatcher;
@@ -26,44 +34,43 @@ export class HttpTransport {
     this.#dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 4_000, connections: 16 });
   }
 
-  async send(httpRequest: HttpRequest, signal: AbortSignal): Promise<HttpResponse> {
-    // A plain controller, timer and one listener, all released in `finally`: `AbortSignal.any([signal,
-    // AbortSignal.timeout()])` per request keeps every combined signal reachable from the long-lived client signal
-    // (nodejs/node#54614, #55328), some 250-300 bytes a request for the client's lifetime.
-    const controller = new AbortController();
+  send(httpRequest: HttpRequest, signal: AbortSignal): Promise<HttpResponse> {
+    const { requestTimeoutMs, maxResponseBytes } = this.#options;
+    const { promise, resolve, reject } = Promise.withResolvers<HttpResponse>();
     let timedOut = false;
+    const finish = (error: Error | undefined, response: HttpResponse | undefined): void => {
+      // A timer, one listener on the client signal and the reader, all released here: `AbortSignal.any([signal,
+      // AbortSignal.timeout()])` per request keeps every combined signal reachable from the long-lived client
+      // signal (nodejs/node#54614, #55328), some 250-300 bytes a request for the client's lifetime.
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onClientAbort);
+      if (response !== undefined) return resolve(response);
+      reject(describeFailure(error, timedOut && !signal.aborted, signal.aborted, requestTimeoutMs));
+    };
+    const reader = new ResponseReader(maxResponseBytes, finish);
     const timer = setTimeout(() => {
       timedOut = true;
-      controller.abort(new TimeoutError(`request timed out after ${this.#options.requestTimeoutMs} ms`));
-    }, this.#options.requestTimeoutMs);
+      reader.abort(new TimeoutError(`request timed out after ${requestTimeoutMs} ms`));
+    }, requestTimeoutMs);
     // Like AbortSignal.timeout(), the timer alone never keeps the process alive (the request's socket does), and it
     // is node:timers' own, which fake timers installed on globalThis (tests driving batching and backoff) leave alone.
     timer.unref();
-    const onClientAbort = (): void => controller.abort(signal.reason);
-    if (signal.aborted) onClientAbort();
-    else signal.addEventListener('abort', onClientAbort, { once: true });
-    try {
-      const response = await request(httpRequest.url, {
-        method: httpRequest.method,
-        headers: httpRequest.headers,
-        body: httpRequest.body,
-        dispatcher: this.#dispatcher,
-        signal: controller.signal,
-        // undici's request() follows no redirects (that takes the redirect interceptor), so credentials are never
-        // carried to another origin: a 3xx comes back as a plain, non-retryable failure.
-      });
-      const body = await readCapped(response.body, this.#options.maxResponseBytes);
-      return { status: response.statusCode, headers: flattenHeaders(response.headers), body };
-    } catch (error) {
-      if (timedOut && !signal.aborted) {
-        throw new TimeoutError(`request timed out after ${this.#options.requestTimeoutMs} ms`, { cause: error });
-      }
-      if (signal.aborted) throw new DeliveryError('request aborted: the client was destroyed', { cause: error });
-      throw new DeliveryError(`network error: ${describeNetworkError(error)}`, { retryable: true, cause: error });
-    } finally {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onClientAbort);
+    const onClientAbort = (): void => reader.abort(signal.reason as Error);
+    if (signal.aborted) {
+      onClientAbort();
+      return promise;
     }
+    signal.addEventListener('abort', onClientAbort, { once: true });
+    const { origin, path } = requestTarget(httpRequest.url);
+    // undici's dispatch follows no redirects (that takes the redirect interceptor), so credentials are never carried
+    // to another origin: a 3xx comes back as a plain, non-retryable failure.
+    try {
+      this.#dispatcher.dispatch({ origin, path, method: httpRequest.method, headers: httpRequest.headers, body: httpRequest.body }, reader);
+    } catch (error) {
+      // undici's own dispatchers report through the handler; a user's dispatcher might throw instead.
+      reader.onResponseError(null, error instanceof Error ? error : new Error(String(error)));
+    }
+    return promise;
   }
 
   /** Closes the Agent this transport created; a dispatcher passed in by the user is left to its owner. */
@@ -76,22 +83,10 @@ export class HttpTransport {
   }
 }
 
-/** Reads at most `limit` bytes of a body and discards the rest, always consuming it so the socket is released. */
-async function readCapped(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const buffer = chunk as Buffer;
-    if (size < limit) chunks.push(size + buffer.length <= limit ? buffer : buffer.subarray(0, limit - size));
-    size += buffer.length;
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
-  const flat: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(headers)) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  return flat;
+function describeFailure(error: unknown, timedOut: boolean, aborted: boolean, timeoutMs: number): Error {
+  if (timedOut) return new TimeoutError(`request timed out after ${timeoutMs} ms`, { cause: error });
+  if (aborted) return new DeliveryError('request aborted: the client was destroyed', { cause: error });
+  return new DeliveryError(`network error: ${describeNetworkError(error)}`, { retryable: true, cause: error });
 }
 
 /** The error's code and message, without anything from the request (headers hold credentials). */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PrepareContext } from '../../../src/adapters/adapter.js';
-import { createRetracedAdapter, RetracedEventSchema } from '../../../src/adapters/retraced.js';
+import { createRetracedAdapter, RetracedEventSchema, retracedLocalHash } from '../../../src/adapters/retraced.js';
 import { ValidationError } from '../../../src/errors.js';
 import { retracedHash } from '../../../src/hash/retraced-hash.js';
 import { mixedString } from '../../helpers/arbitraries.js';
@@ -79,10 +79,15 @@ describe('Retraced mapping (property)', () => {
         const oracle = retracedOracle(wire, id);
         expect(oracle.ok).toBe(true);
         expect(oracle.ok && oracle.hash).toBe(retracedHash(wire, id));
+        // The hash tail computed at prepare time gives the same hash as the wire text read back (a replayed event).
+        expect(prepared.hashTail).toBeTypeOf('string');
+        expect(retracedLocalHash(prepared, id)).toBe(oracle.ok && oracle.hash);
+        expect(retracedLocalHash({ ...prepared, hashTail: undefined }, id)).toBe(oracle.ok && oracle.hash);
         // Sent again as a native event, the wire passes through byte for byte, with external_id as the receipt id.
         const again = adapter.prepare(wire, contextFor(0));
         expect(again.wire).toBe(prepared.wire);
         expect(again.id).toBe(prepared.id);
+        expect(retracedLocalHash(again, id)).toBe(oracle.ok && oracle.hash);
       }),
       { numRuns: RUNS },
     );

@@ -22,6 +22,19 @@ describe("verify: 'when-present' (the default)", () => {
     expect(client.stats().mismatched).toBe(0);
   });
 
+  it('leaves a matching server hash whole even where part of it spells a secret', async () => {
+    server.always(accept({ hash: 'match' }));
+    const event = { id: 'evt-hash', action: 'user.login', time: '2026-01-02T03:04:05.000Z' } as const;
+    const first = newClient();
+    const { hash } = await first.sendAudit(event);
+    await first.close();
+    // The secret half of a consumerId:secret key (8 hex characters) is masked wherever it appears: not in a digest.
+    const client = newClient({ apiKey: `consumer:${hash.slice(5, 13)}` });
+    const receipt = await client.sendAudit(event);
+    expect(receipt).toMatchObject({ verified: true, hash, serverHash: hash });
+    await client.close();
+  });
+
   it('accepts a server hash written in uppercase hex', async () => {
     server.reply(accept({ hash: (element) => hashOfElement(element).toUpperCase() }));
     const client = newClient();

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryError, TimeoutError } from '../../../src/errors.js';
 import { HttpTransport } from '../../../src/transport/http-transport.js';
@@ -13,6 +14,8 @@ beforeAll(async () => {
     request.resume();
     request.on('end', () => {
       if (request.url === '/slow') return; // never answers: the request times out
+      if (request.url === '/big') return response.writeHead(200).end('x'.repeat(100_000));
+      if (request.url === '/twice') return response.writeHead(429, [['Retry-After', '1'], ['X-Note', 'a'], ['X-Note', 'b']]).end('slow down');
       response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
@@ -64,6 +67,37 @@ describe('HttpTransport', () => {
     expect(error).toBeInstanceOf(DeliveryError);
     expect((error as DeliveryError).message).toBe('request aborted: the client was destroyed');
     await transport.destroy();
+  });
+
+  it('reads at most maxResponseBytes of a body and still completes the request', async () => {
+    const transport = new HttpTransport({ dispatcher: undefined, requestTimeoutMs: 60_000, maxResponseBytes: 1024 });
+    const response = await transport.send(post('/big'), new AbortController().signal);
+    expect(response.status).toBe(200);
+    expect(response.body).toBe('x'.repeat(1024));
+    // The connection was released: the next request on it is answered.
+    expect((await transport.send(post(), new AbortController().signal)).body).toBe('{}');
+    await transport.close();
+  });
+
+  it('gives header names in lower case and a repeated header as one comma-joined value', async () => {
+    const transport = new HttpTransport({ dispatcher: undefined, requestTimeoutMs: 60_000, maxResponseBytes: 1024 });
+    const response = await transport.send(post('/twice'), new AbortController().signal);
+    expect(response).toMatchObject({ status: 429, body: 'slow down' });
+    expect(response.headers['retry-after']).toBe('1');
+    expect(response.headers['x-note']).toBe('a, b');
+    await transport.close();
+  });
+
+  it('times out a request still waiting for a connection, without waiting for one', async () => {
+    // One connection, held by a request that is never answered: the second waits in undici's queue.
+    const dispatcher = new Agent({ connections: 1 });
+    const transport = new HttpTransport({ dispatcher, requestTimeoutMs: 100, maxResponseBytes: 1024 });
+    const signal = new AbortController().signal;
+    const holding = transport.send(post('/slow'), signal).catch((error: unknown) => error);
+    const queued = transport.send(post(), signal).catch((error: unknown) => error);
+    expect(await queued).toBeInstanceOf(TimeoutError);
+    expect(await holding).toBeInstanceOf(TimeoutError);
+    await dispatcher.destroy();
   });
 
   it('does not send at all when the client signal is already aborted', async () => {
