@@ -24,7 +24,7 @@ export function encodeRecordBatch(records: readonly string[]): { readonly bytes:
   for (let i = 0; i < records.length; i++) {
     const start = offset + CHECKSUM_WIDTH + 1;
     const end = start + buffer.write(records[i] as string, start, 'utf8');
-    buffer.write(crc32(buffer.subarray(start, end)).toString(16).padStart(CHECKSUM_WIDTH, '0'), offset, 'latin1');
+    writeHex32(buffer, crc32(buffer.subarray(start, end)), offset);
     buffer[start - 1] = LEAF_PREFIX;
     leaves[i] = prefixedLeafHash(buffer.subarray(start - 1, end));
     buffer[start - 1] = SPACE;
@@ -32,4 +32,15 @@ export function encodeRecordBatch(records: readonly string[]): { readonly bytes:
     offset = end + 1;
   }
   return { bytes: buffer, leaves };
+}
+
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+
+/** `value.toString(16).padStart(8, '0')` written as bytes at `offset`, without the intermediate strings. */
+function writeHex32(buffer: Buffer, value: number, offset: number): void {
+  let rest = value;
+  for (let i = CHECKSUM_WIDTH - 1; i >= 0; i--) {
+    buffer[offset + i] = HEX_DIGITS[rest & 0xf] as number;
+    rest >>>= 4;
+  }
 }
