@@ -61,13 +61,14 @@ export class HttpTransport {
       return promise;
     }
     signal.addEventListener('abort', onClientAbort, { once: true });
-    const { origin, path } = requestTarget(httpRequest.url);
     // undici's dispatch follows no redirects (that takes the redirect interceptor), so credentials are never carried
     // to another origin: a 3xx comes back as a plain, non-retryable failure.
     try {
+      const { origin, path } = requestTarget(httpRequest.url);
       this.#dispatcher.dispatch({ origin, path, method: httpRequest.method, headers: httpRequest.headers, body: httpRequest.body }, reader);
     } catch (error) {
-      // undici's own dispatchers report through the handler; a user's dispatcher might throw instead.
+      // An unparsable URL, or a user's dispatcher that throws (undici's own report through the handler): this
+      // request's failure, settled here so its timer and listener go with it.
       reader.onResponseError(null, error instanceof Error ? error : new Error(String(error)));
     }
     return promise;

@@ -100,6 +100,15 @@ describe('HttpTransport', () => {
     await dispatcher.destroy();
   });
 
+  it('rejects (never throws) a request to a URL it cannot parse, as a retryable DeliveryError', async () => {
+    const transport = new HttpTransport({ dispatcher: undefined, requestTimeoutMs: 20, maxResponseBytes: 1024 });
+    const sending = transport.send({ ...post(), url: 'not a url' }, new AbortController().signal);
+    const error = await sending.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect((error as DeliveryError).retryable).toBe(true);
+    await transport.destroy();
+  });
+
   it('does not send at all when the client signal is already aborted', async () => {
     const transport = new HttpTransport({ dispatcher: undefined, requestTimeoutMs: 60_000, maxResponseBytes: 1024 });
     const client = new AbortController();
