@@ -34,6 +34,12 @@ describe('canonicalJson on members that change between reads', () => {
       expect(hostile.reads()).toBe(1);
     });
 
+    it('writes the one value it read, reading it once (an object in canonical order, copied by one spread)', () => {
+      const hostile = flipping('n', 1, later, { a: 'x', b: 'y' });
+      expect(canonicalJson(hostile.value)).toBe('{"a":"x","b":"y","n":1}');
+      expect(hostile.reads()).toBe(1);
+    });
+
     it('writes the one value it read, reading it once (beside a Date, which takes the full path)', () => {
       const hostile = flipping('n', 1, later, { at: new Date(0) });
       expect(canonicalJson(hostile.value)).toBe('{"at":"1970-01-01T00:00:00.000Z","n":1}');
@@ -76,7 +82,7 @@ describe('canonicalJson on members that change between reads', () => {
   });
 
   it('refuses a throwing getter at its path in an object whose keys are already in canonical order', () => {
-    const getter = Object.defineProperty({ a: 1 }, 'bad', { enumerable: true, get: () => { throw new Error('getter threw'); } });
+    const getter = Object.defineProperty({ a: 1, b: 2 }, 'bad', { enumerable: true, get: () => { throw new Error('getter threw'); } });
     const error = expectCanonicalizationError(() => canonicalJson({ nested: getter, z: 1 }), '$.nested.bad');
     expect((error.cause as Error).message).toBe('getter threw');
   });
