@@ -1,8 +1,6 @@
 // End to end beside the SDKs users would pick instead: every client in its own process, the sink (reference server
-// + Segment/PostHog fixtures) in another, on loopback; plus the synchronous cost of sendAudit.
-import { AuditsClient } from '../dist/index.js';
+// + Segment/PostHog fixtures) in another, on loopback (the synchronous cost of sendAudit is bench/intake.bench.mjs's).
 import { formatRate, median, mib, runClient, startSink } from './lib.mjs';
-import { auditwireEvent } from './peers.mjs';
 
 const EVENTS = 20_000;
 const ROUNDS = 3;
@@ -55,24 +53,6 @@ async function burstRun(sink, client, options) {
     silent: lost - (result.counts.told ?? 0),
     ms: result.ms,
   };
-}
-
-/** Microseconds each sendAudit call takes before returning its promise. */
-async function syncCost(url, mode) {
-  const client = new AuditsClient({ adapter: 'auditlog', endpoint: url, apiKey: 'consumer:secret', maxQueueSize: 10_000 });
-  const samples = [];
-  const pending = [];
-  for (let i = 0; i < 10_000; i++) {
-    const input = auditwireEvent(i);
-    const start = process.hrtime.bigint();
-    pending.push(client.sendAudit(input));
-    samples.push(Number(process.hrtime.bigint() - start) / 1e3);
-    if (mode === 'steady' && i % 10 === 9) await new Promise((resolve) => setImmediate(resolve));
-  }
-  await Promise.all(pending);
-  await client.close();
-  const sorted = samples.slice(1000).sort((a, b) => a - b); // the first 1,000 calls warm the JIT
-  return { median: median(sorted), p99: sorted[Math.floor(sorted.length * 0.99)] };
 }
 
 const count = (value) => value.toLocaleString('en-US');
@@ -141,9 +121,6 @@ export async function run() {
     return `| ${a} ÷ ${b} | ${(x.delivered / y.delivered).toFixed(2)}× | ${(x.cpu / y.cpu).toFixed(2)}× | ${(x.peakRss / y.peakRss).toFixed(2)}× |`;
   });
 
-  const burst = await syncCost(sink.referenceUrl, 'burst');
-  const steady = await syncCost(sink.referenceUrl, 'steady');
-  await sink.stats(); // forget what syncCost stored
   await sink.stop();
   return [
     '## Client, end to end, beside the peers',
@@ -185,12 +162,6 @@ export async function run() {
     '|---|---:|---:|---:|',
     ...sameWire,
     '',
-    'Synchronous cost of one `sendAudit` call (validate, normalize, map, canonicalize, hash, enqueue) before it',
-    'returns its promise, in the benchmark process, over 9,000 calls after 1,000 warm-up calls:',
-    '',
-    '| pattern | median | p99 |',
-    '|---|---:|---:|',
-    `| burst (a tight loop) | ${burst.median.toFixed(1)} µs | ${burst.p99.toFixed(1)} µs |`,
-    `| steady (10 calls per event-loop turn) | ${steady.median.toFixed(1)} µs | ${steady.p99.toFixed(1)} µs |`,
+    'The synchronous cost of `sendAudit` (burst and steady, per adapter) is in the intake section below.',
   ].join('\n');
 }
