@@ -24,7 +24,7 @@ const VARIANTS = [
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
 function newClient(url, ledger) {
-  return new AuditsClient({ adapter: 'auditlog', endpoint: url, apiKey: 'consumer:secret', maxQueueSize: EVENTS, ...(ledger ? { ledger } : {}) });
+  return new AuditsClient({ adapter: 'auditlog', endpoint: url, apiKey: 'consumer:secret', maxQueueSize: EVENTS, onUnmappedField: 'ignore', ...(ledger ? { ledger } : {}) });
 }
 
 /**
