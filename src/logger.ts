@@ -8,6 +8,9 @@ export interface Logger {
   error(message: string, ...details: unknown[]): void;
 }
 
+/** The levels auditwire logs at. */
+export type LogLevel = keyof Logger;
+
 export const silentLogger: Logger = {
   debug() {},
   warn() {},

@@ -20,7 +20,7 @@ import { BatchDelivery, type Outcome } from '../delivery/batch-delivery.js';
 import { PendingEvent } from '../delivery/pending-event.js';
 import type { AuditReceipt } from '../delivery/receipt.js';
 import { AuditsError, ClientClosedError, DeliveryError, HashMismatchError, QueueFullError, TimeoutError, ValidationError, type ValidationIssue } from '../errors.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { silentLogger, type Logger, type LogLevel } from '../logger.js';
 import type { ClientOptions, ResolvedOptions } from '../options.js';
 import { BatchProcessor } from '../processor/batch-processor.js';
 import { isDoneForSpool } from '../spool/ack-policy.js';
@@ -37,7 +37,7 @@ import { redactingHooks } from '../delivery/redacting-hooks.js';
 import { redactError } from '../redact/redact-error.js';
 import { redactor, type Redact } from '../redact/redactor.js';
 import type { AuditInput, ExactAuditInput } from './audit-input.js';
-import { callUser, describeThrown } from '../internal/call-user.js';
+import { callUser, describeThrown, emitIsolated } from '../internal/call-user.js';
 import { durationIssues, unrefTimer } from '../internal/duration.js';
 import { unheardFailure, userCodeFailure } from './warnings.js';
 import { LedgerStage } from './ledger-stage.js';
@@ -55,7 +55,6 @@ export interface CloseOptions {
   timeoutMs?: number;
 }
 
-type LogLevel = 'debug' | 'warn' | 'error';
 
 /**
  * Sends audit events: validates each one synchronously, hashes it, queues and batches it, delivers it with
@@ -166,7 +165,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
   [PREPARED_INTAKE](): PreparedIntake {
     return {
       adapter: this.#adapter.name,
-      logger: this.#logger,
+      log: (level, message) => this.#log(level, message),
       prepare: (input) => {
         if (this.#state !== 'open') throw new ClientClosedError('the client is closed');
         try {
@@ -531,14 +530,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
 
   /** Calls every listener of `name` in isolation (see callUser); unlike emit(), never throws, even for 'error'. */
   #notify<K extends keyof AuditsClientEventMap>(name: K, ...args: AuditsClientEventMap[K]): void {
-    // 'delivered' is notified for every event: without listeners, skip the copy of the (empty) listener list.
-    if (this.listenerCount(name) === 0) return;
-    for (const listener of this.rawListeners(name) as Array<(...values: unknown[]) => unknown>) {
-      callUser(
-        () => listener.apply(this, args),
-        (thrown) => this.#userCodeThrew(`a '${name}' listener`, thrown),
-      );
-    }
+    emitIsolated(this, name, args, (event, thrown) => this.#userCodeThrew(`a '${event}' listener`, thrown));
   }
 
   #log(level: LogLevel, message: string): void {

@@ -1,6 +1,6 @@
 import type { PreparedEvent } from '../adapters/adapter.js';
 import type { AuditReceipt } from '../delivery/receipt.js';
-import type { Logger } from '../logger.js';
+import type { LogLevel } from '../logger.js';
 
 /**
  * The one internal door the outbox uses into an `AuditsClient`: prepare an event exactly as `sendAudit` does, and
@@ -13,8 +13,8 @@ export const PREPARED_INTAKE: unique symbol = Symbol.for('auditwire.preparedInta
 export interface PreparedIntake {
   /** The adapter's name; a row is only ever relayed by a client with the adapter that prepared it. */
   readonly adapter: string;
-  /** The client's logger. */
-  readonly logger: Logger;
+  /** Says `message` through the client's logger, isolated as every call into user code is (src/internal/call-user.ts). */
+  log(level: LogLevel, message: string): void;
   /** Validates, maps and hashes `input` as `sendAudit` does; throws `ValidationError` (or `ClientClosedError`). */
   prepare(input: unknown): PreparedEvent;
   /** Queues an already prepared event, as a spool replay does; resolves with its receipt. Never throws synchronously. */

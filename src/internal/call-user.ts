@@ -36,3 +36,24 @@ export function describeThrown(error: unknown): string {
     return 'a value that cannot be described';
   }
 }
+
+/**
+ * Emits `name` to each of `emitter`'s listeners through `callUser`: unlike `EventEmitter.emit`, a listener that
+ * throws does not stop the others, and one that returns a rejecting promise (an async listener) is caught instead
+ * of becoming an unhandled rejection. `failed` hears each failure with the event's name.
+ */
+export function emitIsolated(
+  emitter: { listenerCount(name: string): number; rawListeners(name: string): readonly unknown[] },
+  name: string,
+  args: unknown[],
+  failed: (name: string, thrown: unknown) => void,
+): void {
+  // Called for every delivered event: without listeners, skip the copy of the (empty) listener list.
+  if (emitter.listenerCount(name) === 0) return;
+  for (const listener of emitter.rawListeners(name) as Array<(...values: unknown[]) => unknown>) {
+    callUser(
+      () => listener.apply(emitter, args),
+      (thrown) => failed(name, thrown),
+    );
+  }
+}

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { PreparedIntake } from '../client/prepared-intake.js';
 import type { AuditReceipt } from '../delivery/receipt.js';
 import { AuditsError, DeliveryError, ValidationError } from '../errors.js';
+import { describeThrown, emitIsolated } from '../internal/call-user.js';
 import { claimSql, deliveredSql, failedSql, freshStatisticsSql, heartbeatSql, releaseSql, type ClaimedRow } from './claim-sql.js';
 import { startListener, type ListenTiming, type NotifyListener } from './notify-listener.js';
 import type { ResolvedRelayOptions } from './relay-options.js';
@@ -77,7 +78,7 @@ export class OutboxRelay extends EventEmitter<OutboxRelayEventMap> {
           {
             wake: () => this.#wakeAll(),
             failed: (error) => this.#report(error, 'LISTEN'),
-            restored: (downMs) => deps.intake.logger.warn(`auditwire: outbox relay: listening again for NOTIFY after ${downMs} ms without`),
+            restored: (downMs) => deps.intake.log('warn', `auditwire: outbox relay: listening again for NOTIFY after ${downMs} ms without`),
           },
           deps.listenTiming,
         )
@@ -226,15 +227,15 @@ export class OutboxRelay extends EventEmitter<OutboxRelayEventMap> {
       statements.push(this.#settleStatement(failedSql(names), values));
       const transient = failed.filter((f) => !f.dead);
       if (transient.length > 0) {
-        this.#deps.intake.logger.warn(`auditwire: outbox: ${transient.length} event(s) not delivered (${transient[0]?.error.message}); retried after a backoff`);
+        this.#deps.intake.log('warn', `auditwire: outbox: ${transient.length} event(s) not delivered (${transient[0]?.error.message}); retried after a backoff`);
       }
     }
     await Promise.all(statements);
-    for (const { receipt } of delivered) this.#emitSafely(() => this.emit('delivered', receipt));
+    for (const { receipt } of delivered) this.#emitSafely('delivered', receipt);
     for (const { row, dead, error } of failed) {
       if (!dead) continue;
-      this.#deps.intake.logger.warn(`auditwire: outbox: event ${row.eventId} is dead after ${row.attempts} attempt(s): ${error.message}`);
-      this.#emitSafely(() => this.emit('dead', error, row.eventId));
+      this.#deps.intake.log('warn', `auditwire: outbox: event ${row.eventId} is dead after ${row.attempts} attempt(s): ${error.message}`);
+      this.#emitSafely('dead', error, row.eventId);
     }
   }
 
@@ -291,16 +292,15 @@ export class OutboxRelay extends EventEmitter<OutboxRelayEventMap> {
   #report(error: unknown, during: string): void {
     const reason = error instanceof Error ? error.message : String(error);
     const failure = new Error(`outbox relay: ${during} failed: ${reason}`, { cause: error });
-    this.#deps.intake.logger.warn(`auditwire: ${failure.message}`);
-    // EventEmitter throws on an 'error' nobody listens to; a background relay must never throw into the host.
-    if (this.listenerCount('error') > 0) this.#emitSafely(() => this.emit('error', failure));
+    this.#deps.intake.log('warn', `auditwire: ${failure.message}`);
+    // Not EventEmitter.emit, which throws an 'error' nobody listens to: a background relay never throws into the host.
+    this.#emitSafely('error', failure);
   }
 
-  #emitSafely(emit: () => void): void {
-    try {
-      emit();
-    } catch (error) {
-      this.#deps.intake.logger.error(`auditwire: an outbox relay listener threw: ${String(error)}`);
-    }
+  /** Emits to the relay's listeners, each isolated: a throw or a rejected promise is logged and changes nothing. */
+  #emitSafely<K extends keyof OutboxRelayEventMap>(name: K, ...args: OutboxRelayEventMap[K]): void {
+    emitIsolated(this, name, args, (event, thrown) =>
+      this.#deps.intake.log('error', `auditwire: an outbox relay '${event}' listener threw (${describeThrown(thrown)}); the event's outcome is unchanged`),
+    );
   }
 }

@@ -185,4 +185,46 @@ describe('OutboxRelay', () => {
     await until(() => warnings.some((line) => line.includes('listener bug')), 5_000, 'the logged throw');
     await until(async () => (await outbox.stats()).pending + (await outbox.stats()).leased === 0, 5_000, 'the settled row');
   });
+
+  it('calls every listener even when one throws, catches async ones that reject, and survives a throwing logger', async () => {
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown): void => void rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    const throwingLogger = {
+      debug: () => {
+        throw new Error('logger bug');
+      },
+      warn: () => {
+        throw new Error('logger bug');
+      },
+      error: () => {
+        throw new Error('logger bug');
+      },
+    };
+    const own = new AuditsClient({ adapter: vendor.adapter, flushIntervalMs: 0, retry: { maxRetries: 0 }, logger: throwingLogger });
+    try {
+      const outbox = createOutbox(own, { db: pool, schema, table: `relay_${table++}` });
+      await outbox.migrate();
+      await outbox.record(pool, auditEvent('isolated'));
+      const relay = outbox.startRelay();
+      relays.push(relay);
+      const heard: string[] = [];
+      relay.on('delivered', () => {
+        throw new Error('first listener bug');
+      });
+      relay.on('delivered', async () => {
+        await Promise.resolve();
+        throw new Error('async listener bug');
+      });
+      relay.on('delivered', (receipt) => void heard.push(receipt.id));
+      await until(() => heard.length === 1, 5_000, 'the third listener');
+      await until(async () => (await outbox.stats()).pending + (await outbox.stats()).leased === 0, 5_000, 'the settled row');
+      // A turn for a rejection that escaped to be reported.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+      await own.close();
+    }
+  });
 });
