@@ -63,7 +63,9 @@ function looksNative(input: unknown, nativeSchema: z.ZodType): boolean {
  * (the caller's data, as the vendor schema passed it through) takes `canonicalJson`, safe on any input.
  */
 export function toPrepared(id: string, wire: unknown): PreparedEvent {
-  return preparedFrom(id, canonicalJson(wire), wire);
+  // No `time`: the caller's object was read once, by canonicalJson; a second read could meet a getter that answers
+  // differently or throws. The ledger reads the time from the wire text instead (src/ledger/event-time.ts).
+  return preparedFrom(id, canonicalJson(wire), undefined);
 }
 
 /**
@@ -71,11 +73,11 @@ export function toPrepared(id: string, wire: unknown): PreparedEvent {
  * test/unit/adapters/wire-order.test.ts checks for every mapping): serialized without the defensive copy.
  */
 export function toPreparedMapped(id: string, wire: object): PreparedEvent {
-  return preparedFrom(id, canonicalJsonOfOwnWire(wire), wire);
+  return preparedFrom(id, canonicalJsonOfOwnWire(wire), wireObjectTime(wire));
 }
 
-function preparedFrom(id: string, text: string, wire: unknown): PreparedEvent {
-  return { id, wire: text, hash: sha256Hex(text), bytes: Buffer.byteLength(text), time: wireObjectTime(wire) };
+function preparedFrom(id: string, text: string, time: string | undefined): PreparedEvent {
+  return { id, wire: text, hash: sha256Hex(text), bytes: Buffer.byteLength(text), time };
 }
 
 /** Collects vendor-limit violations, then throws them together (one event, every problem). */
