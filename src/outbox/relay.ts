@@ -56,6 +56,8 @@ export class OutboxRelay extends EventEmitter<OutboxRelayEventMap> {
   /** Lease tokens of the claims this relay holds now. */
   readonly #held = new Set<string>();
   readonly #waiters = new Set<() => void>();
+  /** Counts wake-ups, so that one arriving while a loop is busy claiming is not lost (see #idle). */
+  #wakes = 0;
   readonly #workers: Promise<void>[] = [];
   readonly #heartbeat: NodeJS.Timeout;
   readonly #listener: NotifyListener | undefined;
@@ -139,6 +141,7 @@ export class OutboxRelay extends EventEmitter<OutboxRelayEventMap> {
     let failures = 0;
     while (!this.#stopping) {
       const token = randomUUID();
+      const wakesBefore = this.#wakes;
       let rows: ClaimedRow[];
       try {
         rows = await this.#claimRows(token);
@@ -146,11 +149,11 @@ export class OutboxRelay extends EventEmitter<OutboxRelayEventMap> {
       } catch (error) {
         this.#report(error, 'claim');
         // The database is away (restarting, failing over): wait longer each time, up to the poll interval.
-        await this.#idle(Math.min(this.#deps.options.pollIntervalMs, 50 * 2 ** Math.min(10, failures++)));
+        await this.#idle(Math.min(this.#deps.options.pollIntervalMs, 50 * 2 ** Math.min(10, failures++)), wakesBefore);
         continue;
       }
       if (rows.length === 0) {
-        await this.#idle(this.#deps.options.pollIntervalMs);
+        await this.#idle(this.#deps.options.pollIntervalMs, wakesBefore);
         continue;
       }
       if (rows.length === this.#deps.options.batchSize) this.#checkStatistics();
@@ -271,9 +274,13 @@ export class OutboxRelay extends EventEmitter<OutboxRelayEventMap> {
     await db.query(heartbeatSql(names), [options.leaseMs, [...this.#held]]).catch((error: unknown) => this.#report(error, 'heartbeat'));
   }
 
-  /** Waits for a NOTIFY, `ms`, or stop(), whichever comes first. */
-  #idle(ms: number): Promise<void> {
-    if (this.#stopping) return Promise.resolve();
+  /**
+   * Waits for a NOTIFY, `ms`, or stop(), whichever comes first; at once if a wake-up came since `wakesBefore` (the
+   * count when the loop began its claim): a NOTIFY that arrives while a claim is in flight may be for a row that
+   * claim's snapshot did not see, and waiting for the next poll would leave that row for a whole interval.
+   */
+  #idle(ms: number, wakesBefore: number): Promise<void> {
+    if (this.#stopping || this.#wakes !== wakesBefore) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
@@ -286,6 +293,7 @@ export class OutboxRelay extends EventEmitter<OutboxRelayEventMap> {
   }
 
   #wakeAll(): void {
+    this.#wakes++;
     for (const wake of [...this.#waiters]) wake();
   }
 

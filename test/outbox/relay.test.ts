@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import postgres from 'postgres';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditsClient, type AuditReceipt, type AuditsError } from '../../src/index.js';
@@ -147,6 +148,35 @@ describe('OutboxRelay', () => {
     } finally {
       await sql.end();
     }
+  });
+
+  it('does not sleep through a NOTIFY that arrives while its claim is in flight (the claim did not see that row)', async () => {
+    const outbox = await freshOutbox();
+    // The pool as the relay sees it: its first claim is held at a gate (after running, empty) until the test opens
+    // it, and the client it LISTENs on is kept, to hear what it hears.
+    let openGate: (() => void) | undefined;
+    let listenClient: pg.PoolClient | undefined;
+    const gated = {
+      connect: async () => (listenClient = await pool.connect()),
+      get totalCount() {
+        return pool.totalCount;
+      },
+      query: async (text: string, values: unknown[]) => {
+        const result = await pool.query(text, values);
+        if (/SKIP LOCKED/.test(text) && openGate === undefined) await new Promise<void>((resolve) => (openGate = resolve));
+        return result;
+      },
+    };
+    const relay = createOutbox(client, { db: gated, schema, table: outbox.table.split('.')[1] }).startRelay({ pollIntervalMs: 60_000, concurrency: 1 });
+    const seen = collect(relay);
+    await until(() => relay.listening && openGate !== undefined && listenClient !== undefined, 5_000, 'LISTEN up, the first claim held');
+    // Committed after that claim's snapshot; its NOTIFY reaches the relay (its handler was attached first) before
+    // the claim comes back empty.
+    const heard = new Promise<void>((resolve) => listenClient?.on('notification', (message) => message.payload === '' && resolve()));
+    await outbox.record(pool, auditEvent('mid-claim'));
+    await heard;
+    openGate?.();
+    await until(() => seen.delivered.length === 1, 5_000, 'the row delivered on that NOTIFY, not at the next poll (60 s)');
   });
 
   it('stops: finishes what it holds, then claims nothing more', async () => {
