@@ -1,7 +1,7 @@
 // One relay process of the outbox benchmark (bench/outbox.bench.mjs), forked: either an auditwire outbox relay or
 // a pg-boss worker doing the same work (fetch a batch, send it through an auditwire client, complete it). Both send
 // to the benchmark sink with the same client options. argv: JSON { kind: 'auditwire' | 'pgboss', url, schema,
-// endpoint, queue, loops }. Protocol over IPC: sends 'ready' when set up (connections open); on 'go' starts; sends
+// endpoint, queue, loops, batchSize }. Protocol over IPC: sends 'ready' when set up (connections open); on 'go' starts; sends
 // { delivered: [[id, ms]] } every 50 ms; on 'stop' stops, sends the last ones with { cpu } (this process's CPU
 // time since 'go', µs) and exits. OUTBOX_RELAY_OPTIONS (JSON) overrides the relay's options, for trying others.
 import pg from 'pg';
@@ -45,10 +45,10 @@ if (job.kind === 'auditwire') {
   await waitFor('go');
   cpuAtGo = process.cpuUsage();
   let running = true;
-  // `loops` fetch loops (the bench runs 1, as pg-boss's work() does by default, and 4, as the relay keeps four claims).
+  // `loops` fetch loops (the bench runs 1, as pg-boss's work() does by default, and 2, as the relay keeps two claims).
   const loops = Array.from({ length: job.loops ?? 1 }, async () => {
     while (running) {
-      const jobs = await boss.fetch(job.queue, { batchSize: 100 });
+      const jobs = await boss.fetch(job.queue, { batchSize: job.batchSize });
       if (jobs.length === 0) {
         await new Promise((resolve) => setTimeout(resolve, 100));
         continue;

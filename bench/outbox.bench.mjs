@@ -18,9 +18,13 @@ import { PgBoss } from 'pg-boss';
 import { AuditsClient } from '../dist/index.js';
 import { createOutbox } from '../dist/outbox.js';
 import { formatRate, median, startSink } from './lib.mjs';
+import { cpuPerEvent, cpuSnapshot } from './process-cpu.mjs';
 
 const URL_ = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-const BACKLOG = Number(process.env.OUTBOX_BENCH_EVENTS ?? 10_000);
+// Large enough that each relay process spends most of the run warm (a drain of 10,000 took about a second, much of
+// it the processes' JIT warming up), as relays that run for days do.
+const BACKLOG = Number(process.env.OUTBOX_BENCH_EVENTS ?? 30_000);
+const ROUNDS = Number(process.env.OUTBOX_BENCH_ROUNDS ?? 3);
 const LATENCY_SECONDS = Number(process.env.OUTBOX_BENCH_LATENCY_SECONDS ?? 10);
 const QUEUE = 'audit_events';
 
@@ -38,12 +42,18 @@ export async function run() {
   const sink = await startSink();
   const version = (await pool.query('SHOW server_version')).rows[0].server_version;
   try {
-    const throughput = [];
-    for (const relays of [1, 3]) {
-      throughput.push({ name: 'auditwire outbox', relays, ...(await drain('auditwire', relays, pool, sink)) });
-      throughput.push({ name: 'pg-boss (fetch + complete)', relays, ...(await drain('pgboss', relays, pool, sink, 1)) });
-      throughput.push({ name: 'pg-boss, 4 loops per worker', relays, ...(await drain('pgboss', relays, pool, sink, 4)) });
+    const runs = new Map();
+    // Interleaved rounds: every configuration once per round, so that a busy moment of the machine falls on all.
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const relays of [1, 3]) {
+        for (const [name, kind, loops] of QUEUES) {
+          const key = `${name}|${relays}`;
+          if (!runs.has(key)) runs.set(key, { name, relays, results: [] });
+          runs.get(key).results.push(await drain(kind, relays, pool, sink, loops));
+        }
+      }
     }
+    const throughput = [...runs.values()].map(({ name, relays, results }) => ({ name, relays, ...medians(results) }));
     const cost = await recordCost(pool, sink);
     const latency = await commitToDelivered(pool, sink);
     return report(version, throughput, cost, latency);
@@ -51,6 +61,30 @@ export async function run() {
     await sink.stop();
     await pool.end();
   }
+}
+
+/** Rows per claim and jobs per fetch, on both sides: the relay's default `batchSize`. */
+const BATCH = 400;
+
+const QUEUES = [
+  ['auditwire outbox', 'auditwire', 1],
+  ['pg-boss (fetch + complete)', 'pgboss', 1],
+  ['pg-boss, 2 loops per worker', 'pgboss', 2],
+];
+
+/** Each measure's median over the rounds. */
+function medians(results) {
+  const of = (key) => (results.some((r) => r[key] === undefined) ? undefined : median(results.map((r) => r[key])));
+  return {
+    events: results[0].events,
+    rounds: results.length,
+    seconds: of('seconds'),
+    rate: of('rate'),
+    cpuPerEvent: of('cpuPerEvent'),
+    machinePerEvent: of('machinePerEvent'),
+    postgresPerEvent: of('postgresPerEvent'),
+    distinct: Math.min(...results.map((r) => r.distinct)),
+  };
 }
 
 async function withSchema(pool, fn) {
@@ -64,7 +98,7 @@ async function withSchema(pool, fn) {
 }
 
 function startWorker(kind, schema, sink, onDelivered, loops = 1, onCpu = () => {}) {
-  const child = fork(new URL('./outbox-worker.mjs', import.meta.url), [JSON.stringify({ kind, url: URL_, schema, endpoint: sink.referenceUrl, queue: QUEUE, loops })], {
+  const child = fork(new URL('./outbox-worker.mjs', import.meta.url), [JSON.stringify({ kind, url: URL_, schema, endpoint: sink.referenceUrl, queue: QUEUE, loops, batchSize: BATCH })], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const ready = new Promise((resolve, reject) => {
@@ -127,14 +161,25 @@ async function drain(kind, relays, pool, sink, loops = 1) {
       ),
     );
     await Promise.all(workers.map((worker) => worker.ready));
+    const cpuBefore = cpuSnapshot();
     const started = performance.now();
     for (const worker of workers) worker.go();
     const timeout = new Promise((resolve) => setTimeout(resolve, 300_000).unref());
     await Promise.race([finished, timeout]);
     const seconds = (performance.now() - started) / 1000;
+    // Before the workers stop: their database connections (and those backends' CPU time) still exist.
+    const shared = cpuPerEvent(cpuBefore, cpuSnapshot(), count);
     await Promise.all(workers.map((worker) => worker.stop()));
     const stats = await sink.stats();
-    return { events: count, seconds, rate: count / seconds, distinct: stats.distinct, cpuPerEvent: cpu / Math.max(1, count) };
+    return {
+      events: count,
+      seconds,
+      rate: count / seconds,
+      distinct: stats.distinct,
+      cpuPerEvent: cpu / Math.max(1, count),
+      machinePerEvent: shared.machine,
+      postgresPerEvent: shared.postgres,
+    };
   });
 }
 
@@ -156,9 +201,9 @@ async function recordCost(pool, sink) {
     const bossDb = { executeSql: (text, values) => tx.query(text, values) };
     const samples = { plain: [], record: [], recordCall: [], boss: [], bossCall: [] };
     let roundTrips = 0;
-    const ROUNDS = 400;
+    const COST_ROUNDS = 400;
     try {
-      for (let i = -50; i < ROUNDS; i++) {
+      for (let i = -50; i < COST_ROUNDS; i++) {
         for (const variant of ['plain', 'record', 'boss']) {
           const started = performance.now();
           await tx.query('BEGIN');
@@ -246,14 +291,17 @@ async function commitToDelivered(pool, sink) {
 function report(version, throughput, cost, latency) {
   const lines = [];
   lines.push('## Transactional outbox (auditwire/outbox) vs pg-boss, same PostgreSQL, one run', '');
-  lines.push(`PostgreSQL ${version}, loopback; the benchmark sink in its own process; every relay/worker its own process with the same client options (AuditLog.co adapter, batches of up to 100), its connections opened before the clock starts. Relays: defaults (batch 100, 4 claims in flight, NOTIFY). pg-boss ${pgBossVersion()}: jobs inserted beforehand; a worker runs one loop of \`fetch(batchSize 100)\` -> \`sendAudits\` -> \`complete\`, as its \`work()\` handles one batch at a time by default; the "4 loops" rows give each pg-boss worker four such loops, like the relay's four claims in flight. CPU: the relay/worker processes' own CPU time per event (PostgreSQL's and the sink's not included).`, '');
-  lines.push('| queue | processes | events | seconds | events/s | CPU µs/event | vs pg-boss, 1 loop | vs pg-boss, 4 loops |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
+  const rounds = throughput[0]?.rounds ?? 0;
+  lines.push(`PostgreSQL ${version}, loopback; the benchmark sink in its own process; every relay/worker its own process with the same client options (AuditLog.co adapter, requests of up to 100 events), its connections opened before the clock starts. Relays: defaults (claims of ${BATCH} rows, 2 in flight, NOTIFY). pg-boss ${pgBossVersion()}: jobs inserted beforehand; a worker runs one loop of \`fetch(batchSize ${BATCH})\` -> \`sendAudits\` -> \`complete\`, as its \`work()\` handles one batch at a time by default; the "2 loops" rows give each pg-boss worker two such loops, like the relay's two claims in flight. Each row: the median of ${rounds} interleaved rounds, each draining a fresh backlog of ${formatRate(BACKLOG)} events. CPU columns, per event: the relay/worker processes' own CPU time; PostgreSQL's (its processes alive at both ends of the run: the connections' backends, WAL writer, checkpointer; an autovacuum worker that exits meanwhile is not counted); the whole machine's (relays or workers, PostgreSQL, the sink, anything else running). The benchmark saturates the machine, so the machine's CPU per event, more than any one process's, sets the rate.`, '');
+  lines.push('| queue | processes | events | seconds | events/s | relay/worker CPU µs/event | PostgreSQL CPU µs/event | machine CPU µs/event | vs pg-boss, 1 loop | vs pg-boss, 2 loops |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const row of throughput) {
     const versus = (name) => {
       const boss = throughput.find((other) => other.relays === row.relays && other.name === name);
+      if (boss === undefined) return 'n/a';
       return row === boss ? '1.0x' : `${(row.rate / boss.rate).toFixed(1)}x`;
     };
-    lines.push(`| ${row.name} | ${row.relays} | ${formatRate(row.events)} | ${row.seconds.toFixed(2)} | ${formatRate(row.rate)} | ${row.cpuPerEvent.toFixed(0)} | ${versus('pg-boss (fetch + complete)')} | ${versus('pg-boss, 4 loops per worker')} |`);
+    const micros = (value) => (value === undefined ? 'n/a' : value.toFixed(0));
+    lines.push(`| ${row.name} | ${row.relays} | ${formatRate(row.events)} | ${row.seconds.toFixed(2)} | ${formatRate(row.rate)} | ${micros(row.cpuPerEvent)} | ${micros(row.postgresPerEvent)} | ${micros(row.machinePerEvent)} | ${versus('pg-boss (fetch + complete)')} | ${versus('pg-boss, 2 loops per worker')} |`);
   }
   lines.push('', `\`record\` inside a transaction (BEGIN; UPDATE one row; COMMIT), medians of 400 interleaved rounds on one connection: ${cost.roundTrips} extra round trip; the transaction took ${cost.plain} µs without it, ${cost.record} µs with \`record\` (the call itself ${cost.recordCall} µs); with pg-boss's \`insert\` in the same transaction ${cost.boss} µs (the call ${cost.bossCall} µs).`, '');
   lines.push(`COMMIT to delivered (row settled) at ${formatRate(latency.offeredRate)} events/s offered for ${LATENCY_SECONDS} s, one event per transaction, 1 relay process: p50 ${latency.p50?.toFixed(0)} ms, p99 ${latency.p99?.toFixed(0)} ms, max ${latency.max?.toFixed(0)} ms (${formatRate(latency.delivered)} of ${formatRate(latency.total)} delivered).`);

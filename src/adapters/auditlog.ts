@@ -218,6 +218,13 @@ function readReceived(response: HttpResponse, batch: readonly PreparedEvent[]): 
 type ReceivedEntry = Record<string, unknown>;
 
 function matchByUuid(response: HttpResponse, batch: readonly PreparedEvent[], received: readonly ReceivedEntry[]): BatchResult {
+  // The usual reply: every entry at its event's position. Pairing by position then gives what the matching below
+  // would (each uuid's entries taken in order), without its maps.
+  if (received.length === batch.length && received.every((entry, index) => entry.uuid === batch[index]?.id)) {
+    const outcomes = new Map<number, EventResult>();
+    for (let index = 0; index < received.length; index++) outcomes.set(index, acknowledged(received[index] as ReceivedEntry));
+    return { kind: 'per-event', outcomes, resend: [] };
+  }
   // Entries per uuid, in reply order; two events of a batch may share an id, and then take its entries in order.
   const byUuid = new Map<string, ReceivedEntry[]>();
   for (const entry of received) {

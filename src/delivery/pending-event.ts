@@ -6,6 +6,14 @@ import type { AuditReceipt } from './receipt.js';
 const noop = (): void => {};
 
 /**
+ * Queued events beyond this many keep no `hashTail` (the adapter's precomputed reply-path input, ~200 bytes for a
+ * typical Retraced event): during an outage the queue may hold 100,000 events, and the tails would then be most
+ * of what an event holds beyond its wire text. Those few events recompute it from `wire` when their reply comes
+ * (a JSON parse more); the tails held stay under ~2 MB whatever the queue's depth. The default `maxQueueSize`.
+ */
+export const HASH_TAIL_QUEUE_LIMIT = 10_000;
+
+/**
  * One accepted event on its way: the prepared event's members, its place in the queue, its attempt count and
  * its caller's promise. One object per queued event, and nothing else of its own: the prepared event's members are
  * copied in (the adapter's object is dropped), and no closure, derived promise or reaction is made for it; what an
@@ -27,13 +35,14 @@ export class PendingEvent implements QueuedItem, PreparedEvent {
   readonly #resolve: (receipt: AuditReceipt) => void;
   readonly #reject: (error: AuditsError) => void;
 
-  constructor(prepared: PreparedEvent, awaited: boolean) {
+  /** `queuedBefore`: how many events the queue held when this one arrived (HASH_TAIL_QUEUE_LIMIT). */
+  constructor(prepared: PreparedEvent, awaited: boolean, queuedBefore = 0) {
     this.id = prepared.id;
     this.wire = prepared.wire;
     this.hash = prepared.hash;
     this.bytes = prepared.bytes;
     this.time = prepared.time;
-    this.hashTail = prepared.hashTail;
+    this.hashTail = queuedBefore < HASH_TAIL_QUEUE_LIMIT ? prepared.hashTail : undefined;
     if (awaited) {
       const { promise, resolve, reject } = Promise.withResolvers<AuditReceipt>();
       this.promise = promise;

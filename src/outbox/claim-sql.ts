@@ -44,10 +44,14 @@ FROM due WHERE t.id = due.id
 RETURNING t.id::text AS row_id, t.event_id, t.hash, t.wire, t.bytes, t.attempts`;
 }
 
-/** Extends the leases still held under the given tokens (a row settled or taken over is no longer matched). */
+/**
+ * Extends the leases still held: rows `$2` (ids) under tokens `$3` (a row settled or taken over is no longer
+ * matched). By id, so a primary-key lookup per held row: no index holds `lease_token`, and matching on it alone
+ * would read the whole table, the backlog included, at every heartbeat.
+ */
 export function heartbeatSql(names: TableNames): string {
   return `UPDATE ${names.table} SET leased_until = now() + $1 * interval '1 millisecond'
-WHERE lease_token = ANY($2::uuid[]) AND state = 'pending' AND ${ASYNC_COMMIT}`;
+WHERE id = ANY($2::bigint[]) AND lease_token = ANY($3::uuid[]) AND state = 'pending' AND ${ASYNC_COMMIT}`;
 }
 
 /**
@@ -99,7 +103,8 @@ END
 $do$`;
 }
 
-/** Gives rows back at once (a stopping relay that could not finish them). */
+/** Gives rows back at once (a stopping relay that could not finish them): rows `$1` (ids) under tokens `$2`. */
 export function releaseSql(names: TableNames): string {
-  return `UPDATE ${names.table} SET leased_until = NULL, lease_token = NULL WHERE lease_token = ANY($1::uuid[]) AND state = 'pending' AND ${ASYNC_COMMIT}`;
+  return `UPDATE ${names.table} SET leased_until = NULL, lease_token = NULL
+WHERE id = ANY($1::bigint[]) AND lease_token = ANY($2::uuid[]) AND state = 'pending' AND ${ASYNC_COMMIT}`;
 }

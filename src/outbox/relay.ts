@@ -53,8 +53,8 @@ export class OutboxRelay extends EventEmitter<OutboxRelayEventMap> {
   readonly #claim: string;
   readonly #freshStatistics: string;
   #statisticsCheckedAt = Number.NEGATIVE_INFINITY;
-  /** Lease tokens of the claims this relay holds now. */
-  readonly #held = new Set<string>();
+  /** The claims this relay holds now: lease token -> the ids of its rows. */
+  readonly #held = new Map<string, readonly string[]>();
   readonly #waiters = new Set<() => void>();
   /** Counts wake-ups, so that one arriving while a loop is busy claiming is not lost (see #idle). */
   #wakes = 0;
@@ -131,7 +131,7 @@ export class OutboxRelay extends EventEmitter<OutboxRelayEventMap> {
     const finished = await Promise.race([all, late]);
     clearTimeout(timer);
     if (!finished && this.#held.size > 0) {
-      await this.#deps.db.query(releaseSql(this.#deps.names), [[...this.#held]]).catch((error: unknown) => this.#report(error, 'release'));
+      await this.#deps.db.query(releaseSql(this.#deps.names), this.#heldIdsAndTokens()).catch((error: unknown) => this.#report(error, 'release'));
     }
     clearInterval(this.#heartbeat);
     await this.#listener?.close().catch((error: unknown) => this.#report(error, 'UNLISTEN'));
@@ -157,7 +157,7 @@ export class OutboxRelay extends EventEmitter<OutboxRelayEventMap> {
         continue;
       }
       if (rows.length === this.#deps.options.batchSize) this.#checkStatistics();
-      this.#held.add(token);
+      this.#held.set(token, rows.map((row) => row.rowId));
       try {
         const outcomes = await Promise.all(rows.map((row) => this.#deliver(row)));
         await this.#settle(token, rows, outcomes);
@@ -271,7 +271,12 @@ export class OutboxRelay extends EventEmitter<OutboxRelayEventMap> {
   async #extendLeases(): Promise<void> {
     if (this.#held.size === 0) return;
     const { db, names, options } = this.#deps;
-    await db.query(heartbeatSql(names), [options.leaseMs, [...this.#held]]).catch((error: unknown) => this.#report(error, 'heartbeat'));
+    await db.query(heartbeatSql(names), [options.leaseMs, ...this.#heldIdsAndTokens()]).catch((error: unknown) => this.#report(error, 'heartbeat'));
+  }
+
+  /** [row ids, lease tokens] of every claim held now. */
+  #heldIdsAndTokens(): [string[], string[]] {
+    return [[...this.#held.values()].flat(), [...this.#held.keys()]];
   }
 
   /**

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditsClient, HashMismatchError, type AuditEvent, type AuditReceipt, type ClientOptions } from '../../src/index.js';
+import { HASH_TAIL_QUEUE_LIMIT } from '../../src/delivery/pending-event.js';
 import { createReferenceServer, type ReferenceServer, type StoredEvent } from '../../src/testing.js';
 import { captureWarnings } from '../helpers/warnings.js';
 
@@ -134,4 +135,19 @@ describe.each(adapters)('the %s adapter against a faulty reference server', (for
       await faulty.close();
     }
   });
+});
+
+describe('Retraced: a deep queue keeps no precomputed hash tails', () => {
+  it('verifies the events queued beyond HASH_TAIL_QUEUE_LIMIT (their tails recomputed from the wire) like the others', async () => {
+    const total = HASH_TAIL_QUEUE_LIMIT + 300;
+    const client = new AuditsClient({ ...common, adapter: 'retraced', endpoint: server.url, apiKey: 'retraced-token', projectId: 'project-1', maxQueueSize: total });
+    try {
+      // One synchronous loop: nothing is sent before it ends (a batch starts in a microtask), so the queue holds all.
+      const receipts = Array.from({ length: total }, (_, i) => client.sendAudit({ ...eventAt(i % TOTAL), id: `deep-${i}` }));
+      const settled = await Promise.all(receipts);
+      expect(settled.filter((receipt) => receipt.verified)).toHaveLength(total);
+    } finally {
+      await client.close();
+    }
+  }, 60_000);
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { claimSql, deliveredSql, freshStatisticsSql } from '../../src/outbox/claim-sql.js';
+import { claimSql, deliveredSql, freshStatisticsSql, heartbeatSql, releaseSql } from '../../src/outbox/claim-sql.js';
 import { migrationScript } from '../../src/outbox/migrate-sql.js';
 import { tableNames } from '../../src/outbox/table-names.js';
 import { until, useSchema } from './outbox-fixture.js';
@@ -44,6 +44,30 @@ describe('the relay statements', () => {
       expect(Math.max(...scans)).toBeLessThanOrEqual(100);
     } finally {
       client.release();
+    }
+  });
+
+  it('heartbeat and release the held rows by primary key, never reading the backlog', async () => {
+    // After the test above: a backlog of 20,000 rows; claim a batch of it and explain what follows.
+    const token = randomUUID();
+    const claimed = await pool.query(claimSql(names), [60_000, 50, 'a', token]);
+    const ids = claimed.rows.map((row) => row.row_id as string);
+    expect(ids).toHaveLength(50);
+    for (const [text, values] of [
+      [heartbeatSql(names), [60_000, ids, [token]]],
+      [releaseSql(names), [ids, [token]]],
+    ] as const) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const plan = JSON.stringify((await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, [...values])).rows[0]['QUERY PLAN']);
+        await client.query('ROLLBACK');
+        expect(plan).toContain(`"Index Name":"claims_pkey"`);
+        expect(plan).not.toContain('Seq Scan');
+        expect(plan).toMatch(/"Actual Rows":50/);
+      } finally {
+        client.release();
+      }
     }
   });
 

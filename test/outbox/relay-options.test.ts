@@ -5,8 +5,8 @@ import { resolveRelayOptions } from '../../src/outbox/relay-options.js';
 describe('resolveRelayOptions', () => {
   it('fills documented defaults, the heartbeat a third of the lease', () => {
     expect(resolveRelayOptions()).toEqual({
-      batchSize: 100,
-      concurrency: 4,
+      batchSize: 400,
+      concurrency: 2,
       leaseMs: 15_000,
       heartbeatMs: 5_000,
       pollIntervalMs: 1_000,

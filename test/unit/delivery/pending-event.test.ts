@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PendingEvent } from '../../../src/delivery/pending-event.js';
+import { HASH_TAIL_QUEUE_LIMIT, PendingEvent } from '../../../src/delivery/pending-event.js';
 import { DeliveryError } from '../../../src/errors.js';
 
 const prepared = { id: 'evt-1', wire: '{"a":1}', hash: 'h', bytes: 7 };
@@ -25,6 +25,13 @@ describe('PendingEvent', () => {
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
+  });
+
+  it('keeps the hash tail only while the queue is shorter than HASH_TAIL_QUEUE_LIMIT', () => {
+    const withTail = { ...prepared, hashTail: 'tail' };
+    expect(new PendingEvent(withTail, true).hashTail).toBe('tail');
+    expect(new PendingEvent(withTail, true, HASH_TAIL_QUEUE_LIMIT - 1).hashTail).toBe('tail');
+    expect(new PendingEvent(withTail, true, HASH_TAIL_QUEUE_LIMIT).hashTail).toBeUndefined();
   });
 
   it('has no promise when nobody awaits it (a replayed event), and settling it is harmless', () => {
