@@ -3,7 +3,8 @@
 //
 // mode 'burst':  events 0..n-1 as the SDK's users send them (peers.mjs), timed from the first send until the SDK
 //                says everything is delivered and it is closed/flushed. Reports wall time, CPU (user + system) over
-//                that span, RSS before the burst, and the process's peak RSS (getrusage maxrss).
+//                that span, RSS before the burst, and the process's peak RSS (getrusage maxrss). With `warmupBursts`,
+//                that many unmeasured bursts come first (the peak RSS then includes theirs).
 // mode 'outage': the sink is down (connection refused). Offers `perTick` events every `tickMs` for `seconds`,
 //                sampling RSS every 100 ms; then says { phase: 'outage-done' }, waits for 'sink-up', and closes the
 //                client within `finishTimeoutMs` (the recovery), still sampling.
@@ -20,6 +21,14 @@ const send = (message) => new Promise((resolve) => process.send(message, resolve
 const now = () => performance.now();
 
 async function burst() {
+  // Warm: the same burst first, `warmupBursts` times, through clients of its own (the JIT has compiled the SDK's
+  // path, as in a backend that has been running); then the parent resets the sink's counts and says 'go'.
+  for (let i = 0; i < (job.warmupBursts ?? 0); i++) await (await spec.create(job.urls, job.options)).burst(job.events);
+  if (job.warmupBursts > 0) {
+    const go = new Promise((resolve) => process.once('message', resolve));
+    await send({ phase: 'warm' });
+    await go;
+  }
   const driver = await spec.create(job.urls, job.options);
   const rssBefore = process.memoryUsage.rss();
   const cpuStart = process.cpuUsage();
