@@ -37,7 +37,7 @@ function measure(job, execArgv = [], timeoutMs = 120_000) {
   });
 }
 
-const us = (value) => `${value.toFixed(1)} µs`;
+const us = (value) => (Number.isFinite(value) ? `${value.toFixed(1)} µs` : 'n/a');
 const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
 
 export async function run() {
@@ -69,6 +69,9 @@ export async function run() {
     return {
       burst: { median: med(cell.burst, 'median'), p99: med(cell.burst, 'p99') },
       steady: { median: med(cell.steady, 'median'), p99: med(cell.steady, 'p99') },
+      // Older baselines' processes report no second window.
+      burstWarm: { median: med(cell.burst, 'warmMedian'), p99: med(cell.burst, 'warmP99') },
+      steadyWarm: { median: med(cell.steady, 'warmMedian'), p99: med(cell.steady, 'warmP99') },
       heap: med(cell.heap, 'heapPerEvent'),
       wire: med(cell.heap, 'wireBytes'),
       accepted: Math.min(...cell.heap.map((s) => s.accepted)),
@@ -81,13 +84,15 @@ export async function run() {
     for (const [name] of list) {
       const s = summary(name, adapter);
       rows.push(
-        `| ${adapter} | ${name} | ${us(s.burst.median)} / ${us(s.burst.p99)} | ${us(s.steady.median)} / ${us(s.steady.p99)} | ${Math.round(s.heap)} B | ${Math.round(s.wire)} B | ${Math.round(s.heap - s.wire)} B | ${s.accepted.toLocaleString('en-US')} | ${s.failed} |`,
+        `| ${adapter} | ${name} | ${us(s.burst.median)} / ${us(s.burst.p99)} | ${us(s.steady.median)} / ${us(s.steady.p99)} | ${us(s.burstWarm.median)} / ${us(s.burstWarm.p99)} | ${us(s.steadyWarm.median)} / ${us(s.steadyWarm.p99)} | ${Math.round(s.heap)} B | ${Math.round(s.wire)} B | ${Math.round(s.heap - s.wire)} B | ${s.accepted.toLocaleString('en-US')} | ${s.failed} |`,
       );
     }
     const s = summary('this build', adapter);
-    const syncOk = s.burst.median <= 10 && s.burst.p99 <= 50 && s.steady.median <= 10 && s.steady.p99 <= 50;
+    const within = (...windows) => windows.every((w) => w.median <= 10 && w.p99 <= 50);
+    const syncOk = within(s.burst, s.steady);
+    const warmOk = within(s.burstWarm, s.steadyWarm);
     const heapOk = s.heap <= s.wire + 512;
-    goals.push(`| ${adapter} | ${syncOk ? 'holds' : 'misses'} | ${heapOk ? 'holds' : 'misses'} (${Math.round(s.heap - s.wire)} B over the wire bytes) |`);
+    goals.push(`| ${adapter} | ${syncOk ? 'holds' : 'misses'} | ${warmOk ? 'holds' : 'misses'} | ${heapOk ? 'holds' : 'misses'} (${Math.round(s.heap - s.wire)} B over the wire bytes) |`);
   }
   const ratios = list.length < 2 ? [] : [
     '',
@@ -106,19 +111,21 @@ export async function run() {
     `Each cell in a fresh process, median of ${ROUNDS} runs (builds and adapters interleaved). *sync*: microseconds one`,
     '`sendAudit` call takes before it returns its promise (validate, normalize, map, canonicalize, hash, enqueue), over',
     '10,000 calls after 1,000 warm-up calls, sink (reference server) up; Frontegg after `init()`. *burst*: a tight loop;',
-    '*steady*: 10 calls per event-loop turn. *heap per queued event*: the sink is down (connection refused), 100,000',
+    '*steady*: 10 calls per event-loop turn. *warm*: the next 10,000 calls of the same process (calls 11,001-21,000): in',
+    'the first window V8 is still compiling and replacing the code on the path (most of that window\'s slowest calls are',
+    'among its first few thousand), which a backend pays once. *heap per queued event*: the sink is down (connection refused), 100,000',
     'events accepted and left queued; heap used after a forced GC (`--expose-gc`) minus before, ÷ 100,000. *wire bytes*:',
     'the mean UTF-8 size of the queued events\' wire text.',
     '',
-    '| adapter | build | sync burst median / p99 | sync steady median / p99 | heap per queued event | wire bytes | heap − wire | accepted (heap run) | sync failures |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| adapter | build | sync burst median / p99 | sync steady median / p99 | warm burst median / p99 | warm steady median / p99 | heap per queued event | wire bytes | heap − wire | accepted (heap run) | sync failures |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
     ...ratios,
     '',
     'Goals (issue 15): sync median ≤ 10 µs and p99 ≤ 50 µs in burst and steady; heap per queued event ≤ wire bytes + 512 B.',
     '',
-    '| adapter | sync | heap |',
-    '|---|---|---|',
+    '| adapter | sync, first 10,000 | sync, warm | heap |',
+    '|---|---|---|---|',
     ...goals,
   ].join('\n');
 }
