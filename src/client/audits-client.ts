@@ -430,7 +430,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
   }
 
   #enqueue(prepared: PendingEvent['prepared']): AcceptedEvent {
-    const pending = new PendingEvent(prepared, true, this.#processor.queued) as AcceptedEvent;
+    const pending = new PendingEvent(prepared, true, this.#processor.queued, this.#ledger !== undefined) as AcceptedEvent;
     const spool = this.#spool;
     if (!this.#processor.couldEverFit(prepared.bytes)) {
       this.#fail(pending, new ValidationError([{ path: '$', message: `the event is ${prepared.bytes} bytes, more than maxQueueBytes` }]));

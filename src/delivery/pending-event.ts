@@ -35,13 +35,17 @@ export class PendingEvent implements QueuedItem, PreparedEvent {
   readonly #resolve: (receipt: AuditReceipt) => void;
   readonly #reject: (error: AuditsError) => void;
 
-  /** `queuedBefore`: how many events the queue held when this one arrived (HASH_TAIL_QUEUE_LIMIT). */
-  constructor(prepared: PreparedEvent, awaited: boolean, queuedBefore = 0) {
+  /**
+   * `queuedBefore`: how many events the queue held when this one arrived (HASH_TAIL_QUEUE_LIMIT). `keepTime`: whether
+   * anything will read the event's time (only the ledger does; without one it is ~40 bytes per queued event for
+   * nothing, and a ledger finds it in `wire` anyway when it is absent).
+   */
+  constructor(prepared: PreparedEvent, awaited: boolean, queuedBefore = 0, keepTime = true) {
     this.id = prepared.id;
     this.wire = prepared.wire;
     this.hash = prepared.hash;
     this.bytes = prepared.bytes;
-    this.time = prepared.time;
+    this.time = keepTime ? prepared.time : undefined;
     this.hashTail = queuedBefore < HASH_TAIL_QUEUE_LIMIT ? prepared.hashTail : undefined;
     if (awaited) {
       const { promise, resolve, reject } = Promise.withResolvers<AuditReceipt>();

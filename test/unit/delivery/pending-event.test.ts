@@ -34,6 +34,12 @@ describe('PendingEvent', () => {
     expect(new PendingEvent(withTail, true, HASH_TAIL_QUEUE_LIMIT).hashTail).toBeUndefined();
   });
 
+  it('keeps the event time only when something will read it (a ledger)', () => {
+    const withTime = { ...prepared, time: '2026-12-07T10:00:00.000Z' };
+    expect(new PendingEvent(withTime, true).time).toBe(withTime.time);
+    expect(new PendingEvent(withTime, true, 0, false).time).toBeUndefined();
+  });
+
   it('has no promise when nobody awaits it (a replayed event), and settling it is harmless', () => {
     const pending = new PendingEvent(prepared, false);
     expect(pending.promise).toBeUndefined();
