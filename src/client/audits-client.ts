@@ -174,7 +174,10 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
           throw unreadableInput(error);
         }
       },
-      deliver: (prepared) => (this.#state === 'open' ? this.#enqueue(prepared).promise : this.#refuse(new ClientClosedError('the client is closed'))),
+      // A relay waits for room whatever `whenQueueFull` says: its rows are safe in the table meanwhile (their lease
+      // kept alive), while a refusal would back each row off and count an attempt against it for a full queue.
+      deliver: (prepared) =>
+        this.#state === 'open' ? this.#enqueue(prepared, true).promise : this.#refuse(new ClientClosedError('the client is closed')),
     };
   }
 
@@ -429,7 +432,8 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     return this.#enqueue(prepared);
   }
 
-  #enqueue(prepared: PendingEvent['prepared']): AcceptedEvent {
+  /** `waitForRoom`: queue it once there is room instead of refusing it (`whenQueueFull: 'wait'`, and relays). */
+  #enqueue(prepared: PendingEvent['prepared'], waitForRoom = this.#options.whenQueueFull === 'wait'): AcceptedEvent {
     const pending = new PendingEvent(prepared, true, this.#processor.queued, this.#ledger !== undefined) as AcceptedEvent;
     const spool = this.#spool;
     if (!this.#processor.couldEverFit(prepared.bytes)) {
@@ -447,7 +451,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     // Journaled before it is queued: offer() may start a batch at once, and a batch waits for its entries.
     const entry = spool?.append(prepared);
     if (entry !== undefined) this.#journaled.set(pending, entry);
-    if (this.#options.whenQueueFull === 'wait') {
+    if (waitForRoom) {
       // Queued now, or waiting for room; a journaled event that never gets room stays in the spool.
       this.#admit(pending);
       return pending;

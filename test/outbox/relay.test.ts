@@ -179,6 +179,24 @@ describe('OutboxRelay', () => {
     await until(() => seen.delivered.length === 1, 5_000, 'the row delivered on that NOTIFY, not at the next poll (60 s)');
   });
 
+  it('waits for room in a client queue smaller than its claims, instead of backing rows off for a full queue', async () => {
+    const small = new AuditsClient({ adapter: vendor.adapter, flushIntervalMs: 0, retry: { maxRetries: 0 }, logger, maxQueueSize: 10 });
+    try {
+      const outbox = createOutbox(small, { db: pool, schema, table: `relay_${table++}`, keepReceipts: true });
+      await outbox.migrate();
+      await outbox.recordMany(pool, Array.from({ length: 300 }, (_, i) => auditEvent(`small-queue-${i}`)));
+      const seen = collect(outbox.startRelay({ batchSize: 100, concurrency: 2 }));
+      await until(() => seen.delivered.length === 300, 10_000, '300 deliveries');
+      // Each row delivered at its first attempt: none was refused for the full queue and backed off.
+      const { rows } = await pool.query(`SELECT max(attempts)::int AS most FROM ${schema}.${outbox.table.split('.')[1]}_receipts`);
+      expect(rows[0].most).toBe(1);
+      expect(warnings.filter((line) => /queue is full/.test(line))).toEqual([]);
+    } finally {
+      await Promise.all(relays.splice(0).map((relay) => relay.stop()));
+      await small.close();
+    }
+  });
+
   it('stops: finishes what it holds, then claims nothing more', async () => {
     const outbox = await freshOutbox();
     await outbox.recordMany(pool, [auditEvent('s1'), auditEvent('s2')]);
