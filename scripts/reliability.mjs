@@ -108,7 +108,7 @@ if (outboxAtomicity || outboxCrash) {
   const a = outboxAtomicity;
   if (a) push(`- Atomicity: ${fmt(a.transactions)} transactions from ${a.writers} writer processes, a third rolled back after \`record\`: ${fmt(a.committed)} committed, ${fmt(a.delivered)} delivered, ${fmt(a.rolledBackSent)} of ${fmt(a.rolledBack)} rolled-back events sent, in ${a.seconds.toFixed(1)} s.`);
   const c = outboxCrash;
-  if (c) push(`- Crashes: ${fmt(c.events)} committed events, 3 relay processes SIGKILLed ${c.kills} times and restarted, PostgreSQL restarted once (${fmt(c.restartMs)} ms; all three relays listening again ${fmt(c.relistenMs)} ms after it was back): ${fmt(c.lost)} lost, ${fmt(c.storedTwice)} stored twice (${fmt(c.duplicatesAbsorbed)} resends absorbed by the deduplicating server), longest wait of a due row for a claim ${fmt(c.maxDueWaitMs)} ms (lease ${fmt(c.leaseMs)} ms, poll ${fmt(c.pollIntervalMs)} ms), ${c.seconds.toFixed(1)} s.`);
+  if (c) push(`- Crashes: ${fmt(c.events)} committed events, 3 relay processes SIGKILLed ${c.kills} times and restarted, PostgreSQL restarted once (${fmt(c.restartMs)} ms; all three relays listening again ${fmt(c.relistenMs)} ms after it was back): ${fmt(c.lost)} lost, ${fmt(c.storedTwice)} stored twice (${fmt(c.duplicatesAbsorbed)} resends absorbed by the deduplicating server), longest wait of a due row for a claim ${fmt(c.maxDueWaitMs)} ms (lease ${fmt(c.leaseMs)} ms, poll ${fmt(c.pollIntervalMs)} ms), ${c.seconds.toFixed(1)} s.${c.claims ? ` Relays' claims: ${c.claims}.` : ''}`);
   push('');
 }
 

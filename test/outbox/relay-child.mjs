@@ -1,6 +1,6 @@
 // One app instance that only relays, in a process of its own so test/outbox/relay-crash.test.ts can SIGKILL it.
 // Uses the built package (dist/). Argument: JSON { url, schema, endpoint, driver: 'pg' | 'postgres', leaseMs,
-// pollIntervalMs }. Prints "ready" once the relay runs, then one line per delivered event id ("d <id>").
+// pollIntervalMs, batchSize?, concurrency? }. Prints "ready" once the relay runs, then one line per delivered event id ("d <id>").
 import pg from 'pg';
 import postgres from 'postgres';
 import { AuditsClient } from '../../dist/index.js';
@@ -25,7 +25,7 @@ if (options.driver === 'postgres') {
   db.on('error', () => {});
 }
 const outbox = createOutbox(client, { db, schema: options.schema });
-const relay = outbox.startRelay({ leaseMs: options.leaseMs, pollIntervalMs: options.pollIntervalMs, batchSize: 50, concurrency: 3 });
+const relay = outbox.startRelay({ leaseMs: options.leaseMs, pollIntervalMs: options.pollIntervalMs, batchSize: options.batchSize, concurrency: options.concurrency });
 // Database outages (the restart) are expected here; the relay retries on its own.
 relay.on('error', () => {});
 relay.on('delivered', (receipt) => process.stdout.write(`d ${receipt.id}\n`));

@@ -17,6 +17,8 @@ const PER_TRANSACTION = 50;
 const LEASE_MS = 2_000;
 const POLL_MS = 250;
 const KILLS = sized({ ci: 4, full: 30 });
+// Small claims in CI (many claims, so 1,000 events meet kills mid-claim); the relays' defaults at full size.
+const RELAY_CLAIMS = sized<{ batchSize?: number; concurrency?: number }>({ ci: { batchSize: 50, concurrency: 3 }, full: {} });
 // A seeded generator: the kill schedule repeats run to run.
 let seed = 42;
 const random = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
@@ -43,6 +45,7 @@ function startRelay(index: number): Child {
     driver: index === 2 ? 'postgres' : 'pg',
     leaseMs: LEASE_MS,
     pollIntervalMs: POLL_MS,
+    ...RELAY_CLAIMS,
   });
   void child.exited.then((how) => {
     if (how !== 'SIGKILL' && how !== 0) unexpectedExits.push(`relay ${index}: ${String(how)}`);
@@ -190,6 +193,7 @@ describe('relays under SIGKILL and a PostgreSQL restart', () => {
       pollIntervalMs: POLL_MS,
       maxDueWaitMs: Math.round(maxDueWaitMs),
       seconds,
+      claims: RELAY_CLAIMS.batchSize === undefined ? 'the defaults (400 rows, 2 in flight)' : `${RELAY_CLAIMS.batchSize} rows, ${RELAY_CLAIMS.concurrency} in flight`,
     };
     recordFigures('outbox-crash', figures);
   }, sized({ ci: 120_000, full: 900_000 }));
