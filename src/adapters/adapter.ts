@@ -97,7 +97,8 @@ export interface PreparedEvent {
   /**
    * For formats whose server hash covers an id the server assigns (Retraced): the part of the hash input that
    * follows that id, computed before sending so the reply only costs one SHA-256. Absent on events replayed from a
-   * spool or an outbox, which recompute it from `wire`.
+   * spool or an outbox, and not kept for events queued behind 10,000 others (memory in an outage): those recompute
+   * it from `wire`.
    */
   readonly hashTail?: string | undefined;
 }

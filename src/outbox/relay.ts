@@ -149,7 +149,9 @@ export class OutboxRelay extends EventEmitter<OutboxRelayEventMap> {
       } catch (error) {
         this.#report(error, 'claim');
         // The database is away (restarting, failing over): wait longer each time, up to the poll interval.
-        await this.#idle(Math.min(this.#deps.options.pollIntervalMs, 50 * 2 ** Math.min(10, failures++)), wakesBefore);
+        // Only stop() cuts this wait short: a NOTIFY says nothing about why the claim failed (a revoked grant, a
+        // statement timeout), and waking on each would retry, and log, at the rate rows are recorded.
+        await this.#idle(Math.min(this.#deps.options.pollIntervalMs, 50 * 2 ** Math.min(10, failures++)), undefined);
         continue;
       }
       if (rows.length === 0) {
@@ -284,16 +286,18 @@ export class OutboxRelay extends EventEmitter<OutboxRelayEventMap> {
    * count when the loop began its claim): a NOTIFY that arrives while a claim is in flight may be for a row that
    * claim's snapshot did not see, and waiting for the next poll would leave that row for a whole interval.
    */
-  #idle(ms: number, wakesBefore: number): Promise<void> {
-    if (this.#stopping || this.#wakes !== wakesBefore) return Promise.resolve();
+  #idle(ms: number, wakesBefore: number | undefined): Promise<void> {
+    if (this.#stopping || (wakesBefore !== undefined && this.#wakes !== wakesBefore)) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
-        this.#waiters.delete(done);
+        this.#waiters.delete(wake);
         resolve();
       };
+      // Without `wakesBefore` (a backoff), only stop() wakes it early.
+      const wake = wakesBefore === undefined ? () => void (this.#stopping && done()) : done;
       const timer = setTimeout(done, ms);
-      this.#waiters.add(done);
+      this.#waiters.add(wake);
     });
   }
 

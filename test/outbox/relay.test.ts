@@ -197,6 +197,37 @@ describe('OutboxRelay', () => {
     }
   });
 
+  it('backs off after a failed claim even while NOTIFYs keep coming (no retry, and no warning, per recorded row)', async () => {
+    const outbox = await freshOutbox();
+    // The pool as the relay sees it, except that every claim fails (as with a revoked grant); LISTEN still works.
+    let claims = 0;
+    const failing = {
+      connect: () => pool.connect(),
+      get totalCount() {
+        return pool.totalCount;
+      },
+      query: async (text: string, values: unknown[]) => {
+        if (/SKIP LOCKED/.test(text)) {
+          claims++;
+          throw new Error('permission denied for table');
+        }
+        return pool.query(text, values);
+      },
+    };
+    const relay = createOutbox(client, { db: failing, schema, table: outbox.table.split('.')[1] }).startRelay({ pollIntervalMs: 60_000, concurrency: 1 });
+    relays.push(relay);
+    relay.on('error', () => {});
+    await until(() => relay.listening, 5_000, 'LISTEN up');
+    const before = claims;
+    // 40 commits, each a NOTIFY, over about a second.
+    for (let i = 0; i < 40; i++) {
+      await outbox.record(pool, auditEvent(`notify-${i}`));
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    // The backoff doubles from 50 ms: about 5 claims in a second, not one per NOTIFY.
+    expect(claims - before).toBeLessThan(12);
+  });
+
   it('stops: finishes what it holds, then claims nothing more', async () => {
     const outbox = await freshOutbox();
     await outbox.recordMany(pool, [auditEvent('s1'), auditEvent('s2')]);
