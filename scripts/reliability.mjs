@@ -97,7 +97,7 @@ push(row(['heap cap', 'maxQueueBytes', 'offered', 'accepted / refused', 'baselin
 push(row(Array(13).fill('---')));
 for (const f of [sections('outage-memory')[0], sections('outage-memory-uncapped')[0]]) {
   if (!f) continue;
-  push(row([f.heapCapMiB ? `--max-old-space-size=${f.heapCapMiB}` : `none (V8's default limit: ${fmt(f.maxOldSpaceMiB)} MiB)`, `${f.maxQueueBytes / 2 ** 20} MiB`, `${fmt(f.offered)} (${f.offeredMiB} MiB)`, `${fmt(f.accepted)} / ${fmt(f.refusedFull)}`, f.baselineMiB, f.duringOfferMiB, f.duringOutageMiB, Math.max(f.peakSampledMiB, f.peakKernelMiB), f.growthMiB, `${f.marginMiB} MiB`, f.liveHeapGrowthMiB, f.youngGenerationPeakMiB, `${fmt(f.delivered)} delivered, ${fmt(f.storedIds)} stored, ${f.recoverySeconds} s`]));
+  push(row([f.heapCapMiB ? `--max-old-space-size=${f.heapCapMiB} --max-semi-space-size=16` : `none (V8's default limit: ${fmt(f.maxOldSpaceMiB)} MiB)`, `${f.maxQueueBytes / 2 ** 20} MiB`, `${fmt(f.offered)} (${f.offeredMiB} MiB)`, `${fmt(f.accepted)} / ${fmt(f.refusedFull)}`, f.baselineMiB, f.duringOfferMiB, f.duringOutageMiB, Math.max(f.peakSampledMiB, f.peakKernelMiB), f.growthMiB, `${f.marginMiB} MiB`, f.liveHeapGrowthMiB, f.youngGenerationPeakMiB, `${fmt(f.delivered)} delivered, ${fmt(f.storedIds)} stored, ${f.recoverySeconds} s`]));
 }
 push('', 'Asserted: peak - baseline < maxQueueBytes + margin with the heap cap (an application in a container); the live heap after a full collection < 1.5 x maxQueueBytes + 16 MiB in both runs; every accepted event delivered once the server is back. Without a cap, V8 sizes its heap from the machine (about 4 GiB here) and lets the refused events\' garbage accumulate before collecting, so RSS follows the volume offered, not what the client holds.', '');
 
