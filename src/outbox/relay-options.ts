@@ -5,7 +5,8 @@ export interface RelayOptions {
   /**
    * Rows per claim (one claim feeds the client's batcher, which splits it into the adapter's requests). Large
    * claims are what keep PostgreSQL's cost per event low: each claim and each settle is one statement, planned once,
-   * whatever its size (bench/results.md: 100-row claims cost PostgreSQL about twice the CPU per event). @default 400
+   * whatever its size (bench/profile-notes.md: 100-row claims, 4 in flight, cost PostgreSQL about twice the CPU per
+   * event). @default 400
    */
   batchSize?: number;
   /**

@@ -190,15 +190,20 @@ describe('batching', () => {
 });
 
 describe('a full queue', () => {
-  it("rejects with QueueFullError under whenQueueFull 'reject', and delivers what it accepted", async () => {
+  /** A client with a one-event queue and one request in flight, held unanswered until `gate` opens: evt-1. */
+  async function oneRequestHeld(whenQueueFull: 'reject' | 'wait') {
     const gate = deferred();
     server.reply(heldUntil(gate.promise)).always(accept());
-    const client = newClient({ maxQueueSize: 1, maxConcurrentRequests: 1, whenQueueFull: 'reject' });
+    const client = newClient({ maxQueueSize: 1, maxConcurrentRequests: 1, whenQueueFull });
     const reported: unknown[] = [];
     client.on('error', (error) => reported.push(error));
-
     const first = client.sendAudit({ id: 'evt-1', action: 'a.b' });
     await vi.waitFor(() => expect(server.requests).toHaveLength(1)); // in flight, unanswered
+    return { gate, client, reported, first };
+  }
+
+  it("rejects with QueueFullError under whenQueueFull 'reject', and delivers what it accepted", async () => {
+    const { gate, client, reported, first } = await oneRequestHeld('reject');
     const second = client.sendAudit({ id: 'evt-2', action: 'a.b' }); // fills the queue
     const third = client.sendAudit({ id: 'evt-3', action: 'a.b' });
 
@@ -216,11 +221,7 @@ describe('a full queue', () => {
   });
 
   it("refuses under 'reject' before reading the event when the queue is full by count", async () => {
-    const gate = deferred();
-    server.reply(heldUntil(gate.promise)).always(accept());
-    const client = newClient({ maxQueueSize: 1, maxConcurrentRequests: 1, whenQueueFull: 'reject' });
-    const first = client.sendAudit({ id: 'evt-1', action: 'a.b' });
-    await vi.waitFor(() => expect(server.requests).toHaveLength(1));
+    const { gate, client, first } = await oneRequestHeld('reject');
     const second = client.sendAudit({ id: 'evt-2', action: 'a.b' }); // fills the queue
     let reads = 0;
     const refused = client.sendAudit(untyped({ id: 'evt-3', get action() { return (reads++, 'a.b'); } }));
@@ -233,12 +234,7 @@ describe('a full queue', () => {
   });
 
   it("waits for room under whenQueueFull 'wait', and eventually sends every event in order", async () => {
-    const gate = deferred();
-    server.reply(heldUntil(gate.promise)).always(accept());
-    const client = newClient({ maxQueueSize: 1, maxConcurrentRequests: 1, whenQueueFull: 'wait' });
-
-    const first = client.sendAudit({ id: 'evt-1', action: 'a.b' });
-    await vi.waitFor(() => expect(server.requests).toHaveLength(1));
+    const { gate, client, first } = await oneRequestHeld('wait');
     const rest = [2, 3, 4].map((n) => client.sendAudit({ id: `evt-${n}`, action: 'a.b' }));
     expect(await stateOf(rest[2] as Promise<AuditReceipt>)).toBe('pending');
 
