@@ -112,6 +112,14 @@ if (outboxAtomicity || outboxCrash) {
   push('');
 }
 
+const ledgerRun = sections('ledger')[0];
+if (ledgerRun) {
+  push('## Ledger end to end (auditwire ledger)', '');
+  const l = ledgerRun;
+  push(`- ${fmt(l.events)} events, a quarter per adapter, through the reference server with \`ledger\` on (${typeof l.sendSeconds === 'number' ? l.sendSeconds.toFixed(1) : '-'} s). \`auditwire ledger verify\` passed on every record (${fmt(l.verifyRecordsPerSecond)} records/s, CLI start-up included). After the server altered 3 stored events and dropped 2, \`ledger reconcile\` reported exactly those 5 (${typeof l.reconcileSeconds === 'number' ? l.reconcileSeconds.toFixed(1) : '-'} s); an edited record, records cut off under their checkpoints, and a truncated ledger re-signed with another key each failed \`verify\`, saying where (test/reliability/ledger.test.ts).`);
+  push('');
+}
+
 push('## Security', '');
 const secrets = sections('security-secrets')[0];
 const cap = sections('security-response-cap')[0];
