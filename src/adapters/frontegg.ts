@@ -131,7 +131,8 @@ export function toFronteggAudit(event: NormalizedEvent): Record<string, unknown>
   // copy without the undefined members would be, without building that 27-member literal first.
   const out: Record<string, unknown> = {};
   if (event.fields !== undefined) {
-    for (const key in event.fields) {
+    // Own keys only: the fields are a plain object, and a polluted Object.prototype must not add members.
+    for (const key of Object.keys(event.fields)) {
       const value = event.fields[key];
       // A "__proto__" field is data, never a prototype change.
       if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });

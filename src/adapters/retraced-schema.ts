@@ -11,19 +11,22 @@ const text = z.string().min(1, 'must not be empty (Retraced rejects empty string
 /**
  * `fields` / `metadata`: string -> string, no empty key or value. Hand-written rather than `z.record`, whose output
  * assigns keys one by one and so silently drops a `"__proto__"` key; a native event must reach the server
- * unchanged (spec/EVENT.md 4.4), and the copy has a null prototype so such a key stays plain data.
+ * unchanged (spec/EVENT.md 4.4), and the copy defines such a key as plain data.
  */
 const stringMap = z
   .custom<Record<string, string>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), {
     message: 'must be an object of string values',
   })
   .transform((value, ctx) => {
-    const copy = Object.create(null) as Record<string, string>;
+    // A plain object (a null-prototype one starts in V8's dictionary mode, which makes JSON.stringify of the whole
+    // event take its slow path); a "__proto__" key is defined as data, never a prototype change.
+    const copy: Record<string, string> = {};
     for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
       if (key === '') ctx.issues.push({ code: 'custom', input: key, path: [key], message: 'keys must not be empty (Retraced rejects empty strings)' });
       if (typeof item !== 'string') ctx.issues.push({ code: 'custom', input: item, path: [key], message: 'must be a string (Retraced maps are string -> string)' });
       else if (item === '') ctx.issues.push({ code: 'custom', input: item, path: [key], message: 'must not be empty (Retraced rejects empty strings)' });
-      copy[key] = item as string;
+      if (key === '__proto__') Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+      else copy[key] = item as string;
     }
     return copy;
   });

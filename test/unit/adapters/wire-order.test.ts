@@ -1,10 +1,12 @@
 import { isProxy } from 'node:util/types';
+import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import type { PrepareContext } from '../../../src/adapters/adapter.js';
 import { toAuditLogEvent } from '../../../src/adapters/auditlog.js';
 import { toFronteggAudit } from '../../../src/adapters/frontegg.js';
 import { toLogZabTrail } from '../../../src/adapters/logzab.js';
 import { toRetracedEvent } from '../../../src/adapters/retraced.js';
+import { RetracedEventSchema } from '../../../src/adapters/retraced-schema.js';
 import { normalizeEvent, type NormalizedEvent } from '../../../src/event/normalize.js';
 import { validateAuditEvent } from '../../../src/event/validate.js';
 import { canonicalJson } from '../../../src/hash/canonical-json.js';
@@ -113,4 +115,57 @@ describe('mapped wire objects are fresh plain data (what canonicalJsonOfOwnWire 
       });
     }
   }
+});
+
+// One object in V8's dictionary mode (a null-prototype object, or one that had a member deleted) sends the whole
+// event down JSON.stringify's slow path: about 1.5x the cost of serializing a Retraced event with custom fields
+// (bench/results.md, profile notes). V8's own check, enabled for this file only.
+setFlagsFromString('--allow-natives-syntax');
+const hasFastProperties = new Function('object', 'return %HasFastProperties(object)') as (object: object) => boolean;
+
+/** Paths of the objects in `value` that V8 keeps in dictionary mode. */
+function dictionaryObjects(value: unknown, path = '$'): string[] {
+  if (typeof value !== 'object' || value === null) return [];
+  const here = !Array.isArray(value) && !hasFastProperties(value) ? [path] : [];
+  return [...here, ...Object.entries(value).flatMap(([key, member]) => dictionaryObjects(member, `${path}.${key}`))];
+}
+
+describe('mapped wire objects keep V8 fast properties, custom fields in any order included', () => {
+  const withFields = (): unknown => ({ action: 'a', crud: 'c', tenant: { id: 't' }, fields: { zeta: 'z', mfa: 'totp', alpha: 'a', '': 'dropped', empty: '' } });
+  it('normalizes custom fields to a plain object in canonical order, empty keys and values dropped', () => {
+    const fields = normalizeEvent(validateAuditEvent(withFields()), context).fields as object;
+    expect(Object.getPrototypeOf(fields)).toBe(Object.prototype);
+    expect(Object.keys(fields)).toEqual(['alpha', 'mfa', 'zeta']);
+    expect(hasFastProperties(fields)).toBe(true);
+  });
+
+  it.each(Object.entries(mappings))('%s', (_adapter, map) => {
+    for (const input of [withFields(), fullInput(), inputs['a "__proto__" custom field']?.()]) {
+      const wire = map(normalizeEvent(validateAuditEvent(input), context));
+      expect(dictionaryObjects(wire)).toEqual([]);
+    }
+  });
+
+  it('a Retraced native event keeps its maps as plain objects, a "__proto__" key as data', () => {
+    const native = JSON.parse('{"action":"a","crud":"c","is_anonymous":true,"fields":{"__proto__":"p","b":"x"},"metadata":{"k":"v"}}') as Record<string, unknown>;
+    const parsed = RetracedEventSchema.parse(native) as { fields: object; metadata: object };
+    for (const map of [parsed.fields, parsed.metadata]) {
+      expect(Object.getPrototypeOf(map)).toBe(Object.prototype);
+      expect(hasFastProperties(map)).toBe(true);
+    }
+    expect(Object.getOwnPropertyDescriptor(parsed.fields, '__proto__')).toMatchObject({ value: 'p', enumerable: true });
+    expect(JSON.stringify(parsed.fields)).toBe('{"__proto__":"p","b":"x"}');
+  });
+
+  it('a polluted Object.prototype adds no member to a Frontegg body', () => {
+    const event = normalizeEvent(validateAuditEvent(withFields()), context);
+    const polluted = Object.prototype as Record<string, unknown>;
+    polluted.injected = 'x';
+    try {
+      const audit = toFronteggAudit(event);
+      expect(Object.keys(audit)).not.toContain('injected');
+    } finally {
+      delete polluted.injected;
+    }
+  });
 });
