@@ -114,7 +114,8 @@ export async function run() {
   lines.push(
     '',
     '`hashEvent` = one pass that reads every member of the input once into a copy (a native spread for objects already',
-    'in canonical order, a copy filled from the sorted keys for the others), the native `JSON.stringify` of that copy',
+    'in canonical order; for the others, a clone of a cached template that holds their key list in canonical order, or',
+    'a copy filled from the sorted keys for a key list not seen before), the native `JSON.stringify` of that copy',
     'and one-shot `crypto.hash` (anything that pass cannot serialize with certainty takes the I-JSON walk). The copy is',
     'what makes it safe on user input (a getter cannot answer differently on a second read). The adapters\' wire path is',
     'what `sendAudit` pays for a mapped event (`toPreparedMapped`): wire objects our own mappings just built, fresh plain',

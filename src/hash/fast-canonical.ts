@@ -112,7 +112,106 @@ function objectView(object: object, depth: number, state: CopyState): unknown {
   // Objects of one or two members are filled key by key even in order: measured cheaper than a spread for them, by
   // far when they are in dictionary mode (after a `delete`), where a spread takes V8's slow copy (bench/profile-notes.md).
   if (keys.length > 2 && inOrder(keys)) return spreadView(object, keys, depth, state);
+  const order = knownOrder(keys);
+  if (order !== undefined) return templateView(object as Record<string, unknown>, order, depth, state);
   return orderedView(object as Record<string, unknown>, sortedKeys(keys), depth, state);
+}
+
+/**
+ * A key list seen before, out of canonical order: its keys sorted, and a template object holding those keys in that
+ * order (values null) for `templateView` to copy.
+ */
+interface KnownOrder {
+  readonly keys: readonly string[];
+  readonly sorted: readonly string[];
+  readonly template: Readonly<Record<string, null>>;
+  readonly shape: number;
+}
+
+/**
+ * Events of one kind share their object shapes, so the same few out-of-order key lists come back again and again.
+ * A small cache keyed by a digest of the list keeps each one's sorted order and template: a hit costs one identity
+ * comparison per key (`Object.keys` gives the same interned strings for the same shape) instead of a sort and one
+ * property-adding store per key (bench/results.md, profile notes). Only lists of at most `ORDER_CACHE_KEYS` keys and
+ * `ORDER_CACHE_CHARS` characters, none an array index or "__proto__" (those take `orderedView`), are kept, in at most
+ * `ORDER_CACHE_SLOTS` slots, so what the cache holds stays small whatever the input.
+ */
+function knownOrder(keys: string[]): KnownOrder | undefined {
+  const length = keys.length;
+  if (length === 0 || length > ORDER_CACHE_KEYS) return undefined;
+  const first = keys[0] as string;
+  const slot = (length * 31 + first.length * 7 + first.charCodeAt(0)) & (ORDER_CACHE_SLOTS - 1);
+  const known = knownOrders[slot];
+  if (known !== undefined && known.keys.length === length && sameKeys(known.keys, keys)) return known;
+  let chars = 0;
+  for (const key of keys) {
+    chars += key.length;
+    const code = key.charCodeAt(0);
+    if (key === '__proto__' || (code >= 48 && code <= 57) || chars > ORDER_CACHE_CHARS) return undefined;
+  }
+  const insertionOrder = keys.slice();
+  const sorted = sortedKeys(keys);
+  const template: Record<string, null> = {};
+  for (const key of sorted) template[key] = null;
+  const created: KnownOrder = { keys: insertionOrder, sorted, template, shape: length * 7 + (sorted[0] as string).charCodeAt(0) };
+  knownOrders[slot] = created;
+  return created;
+}
+
+const ORDER_CACHE_SLOTS = 64;
+const ORDER_CACHE_KEYS = 16;
+const ORDER_CACHE_CHARS = 512;
+const knownOrders = new Array<KnownOrder | undefined>(ORDER_CACHE_SLOTS).fill(undefined);
+
+function sameKeys(known: readonly string[], keys: readonly string[]): boolean {
+  for (let index = 0; index < keys.length; index++) if (known[index] !== keys[index]) return false;
+  return true;
+}
+
+/**
+ * `orderedView` for a key list in the cache: the copy starts as a clone of the template, which already has every key
+ * in canonical order, so each member read is stored over an existing property (no shape change per key). A member
+ * JSON.stringify would omit is marked, and the marked keys are left out of a second copy made from the first (the
+ * input is never read twice).
+ */
+function templateView(record: Record<string, unknown>, order: KnownOrder, depth: number, state: CopyState): unknown {
+  const ordered = spreadCopy(order.template, order.shape) as Record<string, unknown>;
+  let omitted = false;
+  for (const key of order.sorted) {
+    let member: unknown;
+    try {
+      member = record[key];
+    } catch (error) {
+      state.full = true;
+      ordered[key] = new ReadFailure(error);
+      continue;
+    }
+    if (typeof member === 'string' || typeof member === 'boolean' || member === null || (typeof member === 'number' && Number.isFinite(member))) {
+      ordered[key] = member;
+      continue;
+    }
+    if (typeof member === 'undefined' || typeof member === 'function' || typeof member === 'symbol') {
+      // As in orderedView: omitted, unless the key has a lone surrogate the full path must refuse.
+      if (key.isWellFormed()) {
+        ordered[key] = OMITTED;
+        omitted = true;
+      } else {
+        state.full = true;
+        ordered[key] = member;
+      }
+      continue;
+    }
+    const view = canonicalView(member, depth + 1, state);
+    if (view === RESTART) return RESTART;
+    ordered[key] = view;
+  }
+  return omitted ? withoutOmitted(ordered, order.sorted) : ordered;
+}
+
+function withoutOmitted(copy: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const key of keys) if (copy[key] !== OMITTED) kept[key] = copy[key];
+  return kept;
 }
 
 /** Whether the keys already come in canonical order (as the adapters build wire objects, and as sorted JSON arrives). */

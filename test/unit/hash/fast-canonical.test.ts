@@ -166,4 +166,58 @@ describe('fastCanonicalJson', () => {
     // The comparison above must have run on a good share of the inputs, not only on the ones the fast path leaves.
     expect(answeredCount).toBeGreaterThan(1_000);
   });
+
+  describe('key lists seen before (the cached canonical order and its template)', () => {
+    const shaped = (a: unknown, b: unknown, c: unknown): Record<string, unknown> => ({ zulu: a, alpha: b, mike: c });
+
+    it('gives each object its own members, however often its key list comes back', () => {
+      for (let round = 0; round < 5; round++) {
+        const value = { outer: shaped(round, `b${round}`, { y: round, x: [round] }) };
+        expect(fastCanonicalJson(value)).toBe(canonicalize(value));
+      }
+    });
+
+    it('leaves out undefined, function and symbol members on a cached key list, as on a new one', () => {
+      for (let round = 0; round < 3; round++) {
+        for (const omitted of [undefined, () => 1, Symbol('s')]) {
+          const value = shaped('z', omitted, 'm');
+          expect(fastCanonicalJson(value)).toBe('{"mike":"m","zulu":"z"}');
+        }
+      }
+    });
+
+    it('reads each member once on a cached key list', () => {
+      for (let round = 0; round < 3; round++) fastCanonicalJson(shaped(1, 2, 3));
+      let reads = 0;
+      const value = { zulu: 1, get alpha() { reads++; return reads === 1 ? 'first' : 'second'; }, mike: 3 };
+      expect(fastCanonicalJson(value)).toBe('{"alpha":"first","mike":3,"zulu":1}');
+      expect(reads).toBe(1);
+    });
+
+    it('names a getter that throws on a cached key list at its path', () => {
+      for (let round = 0; round < 3; round++) fastCanonicalJson(shaped(1, 2, 3));
+      const value = { zulu: 1, get alpha(): never { throw new Error('no'); }, mike: 3 };
+      expect(() => canonicalJson({ event: value })).toThrow(/\$\.event\.alpha/);
+    });
+
+    it('tells apart key lists that share a cache slot (same length, same first key)', () => {
+      const lists = [['zeta', 'beta', 'gamma'], ['zeta', 'delta', 'alpha'], ['zeta', 'beta', 'alpha'], ['zebra', 'yak', 'x']];
+      for (let round = 0; round < 3; round++) {
+        for (const keys of lists) {
+          const value = Object.fromEntries(keys.map((key, index) => [key, index]));
+          expect(fastCanonicalJson(value)).toBe(canonicalize(value));
+        }
+      }
+    });
+
+    it('keeps "__proto__", array-index and long keys out of the cache and still answers correctly', () => {
+      const long = 'k'.repeat(600);
+      for (let round = 0; round < 3; round++) {
+        const withProto = JSON.parse('{"z":1,"__proto__":2,"a":3}') as unknown;
+        expect(fastCanonicalJson(withProto)).toBe('{"__proto__":2,"a":3,"z":1}');
+        expect(fastCanonicalJson({ [long]: 1, a: 2 })).toBe(canonicalize({ [long]: 1, a: 2 }));
+        expect(answered({ b: 1, 7: 'x' })).toBe(false);
+      }
+    });
+  });
 });
