@@ -27,6 +27,9 @@ const CASES = [
   // 200 events at a time, not 20,000, so the same-wire comparison below measures the SDKs and not the driver.
   ['auditwire retraced, 4 × 50 outstanding', 'auditwire retraced, 4 x 50 outstanding', {}, '`sendAudit` per event, 4 lanes of 50, each awaiting its receipts'],
   ['auditwire auditlog, 4 × 50 outstanding', 'auditwire auditlog, 4 x 50 outstanding', {}, 'same'],
+  // Not clients: the least any client can cost on the Retraced wire (peers.mjs), for reading the ratios against the SDK.
+  ['floor: Retraced wire', 'floor: Retraced wire', {}, '`JSON.stringify` per event into bulk bodies of 50, undici `Pool.request`, `JSON.parse` of the answer; 4 in flight'],
+  ['floor: Retraced wire, hashes checked', 'floor: Retraced wire, hashes checked', {}, 'same, plus one SHA-256 per event and its Retraced hash checked'],
 ];
 /** The rows the lead's goals are read on: auditwire's four adapters, and every peer. */
 const AUDITWIRE_ROWS = CASES.slice(0, 4).map(([label]) => label);
@@ -43,6 +46,8 @@ const WARM_CASES = [
   ['auditwire retraced, 4 × 50 outstanding', 'auditwire retraced, 4 x 50 outstanding', {}],
   ['auditwire auditlog, 4 × 50 outstanding', 'auditwire auditlog, 4 x 50 outstanding', {}],
   ['@retracedhq/retraced', '@retracedhq/retraced', {}],
+  ['floor: Retraced wire', 'floor: Retraced wire', {}],
+  ['floor: Retraced wire, hashes checked', 'floor: Retraced wire, hashes checked', {}],
 ];
 
 /** One burst of `client` in its own process, and what the sink saw during it (after the warm-up bursts, if any). */
@@ -138,10 +143,34 @@ export async function run() {
     ['auditwire frontegg', '@frontegg/client'],
     ['auditwire auditlog', '@retracedhq/retraced'],
     ['auditwire auditlog, 4 × 50 outstanding', '@retracedhq/retraced'],
+    ['floor: Retraced wire', '@retracedhq/retraced'],
+    ['floor: Retraced wire, hashes checked', '@retracedhq/retraced'],
   ].map(([a, b]) => {
     const [x, y] = [summary.get(a), summary.get(b)];
     return `| ${a} ÷ ${b} | ${(x.delivered / y.delivered).toFixed(2)}× | ${(x.cpu / y.cpu).toFixed(2)}× | ${(x.peakRss / y.peakRss).toFixed(2)}× |`;
   });
+
+  // Issue 15's goals on the same wire, with the floors beside them: a goal below the floor is out of any client's reach.
+  const ratio = (a, b, key) => summary.get(a)[key] / summary.get(b)[key];
+  const SDK = '@retracedhq/retraced';
+  const FLOOR = 'floor: Retraced wire';
+  const FLOOR_HASHED = 'floor: Retraced wire, hashes checked';
+  const floors = (key) => `floor ${ratio(FLOOR, SDK, key).toFixed(2)}×, floor with hashes ${ratio(FLOOR_HASHED, SDK, key).toFixed(2)}×`;
+  const both = (adapter, key) => `${ratio(`auditwire ${adapter}`, SDK, key).toFixed(2)}× (all at once), ${ratio(`auditwire ${adapter}, 4 × 50 outstanding`, SDK, key).toFixed(2)}× (4 × 50)`;
+  const verdict = (values, ok) => holds(values.some(ok));
+  const retracedCpu = [ratio('auditwire retraced', SDK, 'cpu'), ratio('auditwire retraced, 4 × 50 outstanding', SDK, 'cpu')];
+  const retracedRss = [ratio('auditwire retraced', SDK, 'peakRss'), ratio('auditwire retraced, 4 × 50 outstanding', SDK, 'peakRss')];
+  const retracedRate = [ratio('auditwire retraced', SDK, 'delivered'), ratio('auditwire retraced, 4 × 50 outstanding', SDK, 'delivered')];
+  const auditlogCpu = [ratio('auditwire auditlog', SDK, 'cpu'), ratio('auditwire auditlog, 4 × 50 outstanding', SDK, 'cpu')];
+  const fronteggRate = ratio('auditwire frontegg', '@frontegg/client', 'delivered');
+  const fronteggCpu = ratio('auditwire frontegg', '@frontegg/client', 'cpu');
+  const issue15 = [
+    `| Retraced wire: client CPU per event ≤ 0.5× the SDK's | ${both('retraced', 'cpu')} | ${floors('cpu')} | ${verdict(retracedCpu, (v) => v <= 0.5)} |`,
+    `| Retraced wire: peak RSS ≤ the SDK's | ${both('retraced', 'peakRss')} | ${floors('peakRss')} | ${verdict(retracedRss, (v) => v <= 1)} |`,
+    `| Retraced wire: events/s ≥ 1.2× the SDK's | ${both('retraced', 'delivered')} | ${floors('delivered')} | ${verdict(retracedRate, (v) => v >= 1.2)} |`,
+    `| Frontegg wire: events/s ≥ 2× \`@frontegg/client\`'s, CPU per event ≤ 0.4× | ${fronteggRate.toFixed(2)}×, ${fronteggCpu.toFixed(2)}× | - | ${holds(fronteggRate >= 2 && fronteggCpu <= 0.4)} |`,
+    `| AuditLog.co wire: CPU per event ≤ 0.5× the Retraced SDK's on its wire | ${both('auditlog', 'cpu')} | ${floors('cpu')} | ${verdict(auditlogCpu, (v) => v <= 0.5)} |`,
+  ];
 
   const warm = new Map([...warmRuns].map(([label, samples]) => [label, { delivered: median(samples.map((s) => s.delivered)), cpu: median(samples.map((s) => s.cpuMicrosPerEvent)), lost: Math.max(...samples.map((s) => s.lost)) }]));
   const sdk = warm.get('@retracedhq/retraced');
@@ -186,11 +215,21 @@ export async function run() {
     "The same wire, auditwire against the vendor's own SDK (and AuditLog.co against the leanest peer). The Retraced",
     "SDK's caller holds 200 events (4 calls of 50 in flight); the `4 × 50 outstanding` rows drive auditwire the same way,",
     'while the plain rows hand it all 20,000 at once (its queue, receipts and wire texts for every one of them live at',
-    'the same time, which is most of the difference in peak RSS and garbage collection):',
+    'the same time, which is most of the difference in peak RSS and garbage collection). The two `floor` rows are no',
+    'client: each event serialized into bulk bodies sent with undici and the answer parsed, nothing else (then with one',
+    'SHA-256 per event and the Retraced hash checked); what they cost bounds from below what any client can cost on this',
+    'wire, on this machine, in this run:',
     '',
     '| pair | events/s | CPU per event | peak RSS |',
     '|---|---:|---:|---:|',
     ...sameWire,
+    '',
+    'Issue 15\'s goals for these wires (fresh processes, the medians above; a goal holds when either way of driving auditwire',
+    'meets it), beside what the floors reach against the same SDK in the same run:',
+    '',
+    '| goal | auditwire ÷ SDK | floors ÷ SDK | verdict |',
+    '|---|---|---|---|',
+    ...issue15,
     '',
     '',
     `Warm: the same bursts in a process that has already run ${WARMUP_BURSTS} of them (through clients of their own, not`,

@@ -339,6 +339,61 @@ async function posthogDriver({ peerUrl }, options = {}) {
   };
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Floors on the Retraced wire: the least any client can do per event, driven as the Retraced SDK is (4 calls of 50
+// in flight). `JSON.stringify` of each event into one bulk body, undici's `Pool.request` (as auditwire sends), and
+// `JSON.parse` of the answer: no validation, no queue, no retry, no receipt per event. The second floor adds what
+// checking what the server stored costs at the least: one SHA-256 of each event's text (standing in for auditwire's
+// canonical hash) and Retraced's hash of the server id and the event's fields, compared with the server's. No real
+// client can cost less than these on this wire; they bound what the CPU ratios against the SDK can be.
+
+/** Retraced's two escaping passes on a map value (`%`, `:`, then `=`, `;`), as its hash formula applies them. */
+const escapeRetraced = (text) => text.replace(/%/g, '%25').replace(/:/g, '%3A').replace(/=/g, '%3D').replace(/;/g, '%3B');
+
+function retracedFloorDriver({ checkHashes }) {
+  return async ({ referenceUrl }) => {
+    const [{ Pool }, { hash }] = await Promise.all([import('undici'), import('node:crypto')]);
+    const url = new URL(referenceUrl);
+    const connections = new Pool(url.origin, { connections: RETRACED_IN_FLIGHT });
+    const path = `${url.pathname.replace(/\/$/, '')}/publisher/v1/project/bench/event/bulk`;
+    let acked = 0;
+    let told = 0;
+    const report = async (from, count) => {
+      const events = Array.from({ length: count }, (_, k) => retracedEvent(from + k));
+      const texts = events.map((event) => JSON.stringify(event));
+      if (checkHashes) for (const text of texts) hash('sha256', text, 'hex');
+      try {
+        const { statusCode, body } = await connections.request({ method: 'POST', path, headers: { 'content-type': 'application/json', authorization: 'token=token' }, body: `{"events":[${texts.join(',')}]}` });
+        const answer = await body.json();
+        if (statusCode >= 300 || !Array.isArray(answer)) throw new Error(`status ${statusCode}`);
+        if (checkHashes) {
+          for (let k = 0; k < answer.length; k++) {
+            const e = events[k];
+            const target = `${answer[k].id}:${e.action}:${e.target.id}:${e.actor.id}:${e.group.id}:${e.source_ip}:0:0:method=${e.fields.method};mfa=${e.fields.mfa};:${e.external_id}:severity=${e.metadata.severity};user_agent=${escapeRetraced(e.metadata.user_agent)};`;
+            if (hash('sha256', target, 'hex') !== answer[k].hash) told++;
+          }
+        }
+        acked += answer.length;
+      } catch {
+        told += count;
+      }
+    };
+    return {
+      async burst(n) {
+        await pool(Math.ceil(n / RETRACED_CHUNK), RETRACED_IN_FLIGHT, (chunk) =>
+          report(chunk * RETRACED_CHUNK, Math.min(RETRACED_CHUNK, n - chunk * RETRACED_CHUNK)),
+        );
+        await connections.close();
+      },
+      offer(from, count) {
+        for (let start = from; start < from + count; start += RETRACED_CHUNK) void report(start, Math.min(RETRACED_CHUNK, from + count - start));
+      },
+      counts: () => ({ acked, told }),
+      finish: async () => true,
+    };
+  };
+}
+
 /** Every client, by the name the tables use. `peer` marks the SDKs that are not auditwire. */
 export const CLIENTS = {
   'auditwire auditlog': { create: auditwireDriver('auditlog') },
@@ -349,6 +404,8 @@ export const CLIENTS = {
   'auditwire retraced, 4 x 50 outstanding': { create: auditwireDriver('retraced', { count: RETRACED_IN_FLIGHT, perLane: RETRACED_CHUNK }) },
   'auditwire auditlog, 4 x 50 outstanding': { create: auditwireDriver('auditlog', { count: RETRACED_IN_FLIGHT, perLane: RETRACED_CHUNK }) },
   '@retracedhq/retraced': { create: retracedDriver, peer: true },
+  'floor: Retraced wire': { create: retracedFloorDriver({ checkHashes: false }) },
+  'floor: Retraced wire, hashes checked': { create: retracedFloorDriver({ checkHashes: true }) },
   '@frontegg/client': { create: fronteggDriver, peer: true },
   '@segment/analytics-node': { create: segmentDriver, peer: true },
   'posthog-node': { create: posthogDriver, peer: true },
