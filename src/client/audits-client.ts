@@ -166,6 +166,7 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     return {
       adapter: this.#adapter.name,
       log: (level, message) => this.#log(level, message),
+      redact: (text) => this.#redact(text),
       prepare: (input) => {
         if (this.#state !== 'open') throw new ClientClosedError('the client is closed');
         try {
@@ -537,8 +538,10 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
     emitIsolated(this, name, args, (event, thrown) => this.#userCodeThrew(`a '${event}' listener`, thrown));
   }
 
-  #log(level: LogLevel, message: string): void {
+  #log(level: LogLevel, unmasked: string): void {
     const logger = this.#logger;
+    // Every line, whatever built it (a relay passes on driver errors, a spool file names): no credential reaches a log.
+    const message = this.#redact(unmasked);
     callUser(
       () => logger[level](message),
       (thrown) => userCodeFailure.emit(`auditwire: the logger's ${level}() threw (${describeThrown(thrown)}) on: ${message}`),

@@ -15,6 +15,8 @@ export interface PreparedIntake {
   readonly adapter: string;
   /** Says `message` through the client's logger, isolated as every call into user code is (src/internal/call-user.ts). */
   log(level: LogLevel, message: string): void;
+  /** Masks the client's credentials in `text` (optional: an intake from an older copy of auditwire may lack it). */
+  redact?(text: string): string;
   /** Validates, maps and hashes `input` as `sendAudit` does; throws `ValidationError` (or `ClientClosedError`). */
   prepare(input: unknown): PreparedEvent;
   /** Queues an already prepared event, as a spool replay does; resolves with its receipt. Never throws synchronously. */

@@ -4,6 +4,8 @@ import type { PreparedIntake } from '../client/prepared-intake.js';
 import type { AuditReceipt } from '../delivery/receipt.js';
 import { AuditsError, DeliveryError, ValidationError } from '../errors.js';
 import { describeThrown, emitIsolated } from '../internal/call-user.js';
+import { redactor, type Redact } from '../redact/redactor.js';
+import { driverSecrets } from './driver-secrets.js';
 import { claimSql, deliveredSql, failedSql, freshStatisticsSql, heartbeatSql, releaseSql, type ClaimedRow } from './claim-sql.js';
 import { startListener, type ListenTiming, type NotifyListener } from './notify-listener.js';
 import type { ResolvedRelayOptions } from './relay-options.js';
@@ -63,11 +65,14 @@ export class OutboxRelay extends EventEmitter<OutboxRelayEventMap> {
   readonly #listener: NotifyListener | undefined;
   #stopping = false;
   #stopped: Promise<void> | undefined;
+  /** Masks the database password in driver errors; the client's logger masks the client's own credentials too. */
+  readonly #redactDriverText: Redact;
 
   /** @internal Relays are made by `outbox.startRelay()`. */
   constructor(deps: RelayDependencies) {
     super();
     this.#deps = deps;
+    this.#redactDriverText = redactor(driverSecrets(deps.rawDb));
     this.#claim = claimSql(deps.names);
     this.#freshStatistics = freshStatisticsSql(deps.names);
     const { options } = deps;
@@ -307,8 +312,11 @@ export class OutboxRelay extends EventEmitter<OutboxRelayEventMap> {
   }
 
   #report(error: unknown, during: string): void {
-    const reason = error instanceof Error ? error.message : String(error);
-    const failure = new Error(`outbox relay: ${during} failed: ${reason}`, { cause: error });
+    const raw = error instanceof Error ? error.message : String(error);
+    const masked = this.#redactDriverText(raw);
+    const reason = this.#deps.intake.redact?.(masked) ?? masked;
+    // The driver's error stays the cause unless its message held a credential (its other members could echo it too).
+    const failure = new Error(`outbox relay: ${during} failed: ${reason}`, reason === raw ? { cause: error } : undefined);
     this.#deps.intake.log('warn', `auditwire: ${failure.message}`);
     // Not EventEmitter.emit, which throws an 'error' nobody listens to: a background relay never throws into the host.
     this.#emitSafely('error', failure);

@@ -228,6 +228,36 @@ describe('OutboxRelay', () => {
     expect(claims - before).toBeLessThan(12);
   });
 
+  it('masks the database password and the client\'s key in the driver errors it logs and emits', async () => {
+    const outbox = await freshOutbox();
+    const apiKey = 'client-key-9x8y7w6v';
+    const password = 'db-pass-7f3k9q2z';
+    const keyed = new AuditsClient({ adapter: vendor.adapter, apiKey, flushIntervalMs: 0, logger });
+    // A pool as node-postgres shapes one (its settings in `options`) whose claims fail with a message that echoes
+    // both credentials, as a driver or a proxy in front of the database might.
+    const leaky = {
+      options: { connectionString: `postgres://app:${encodeURIComponent(password)}@127.0.0.1:5432/test` },
+      query: async (text: string, values: unknown[]) => {
+        if (/SKIP LOCKED/.test(text)) throw new Error(`connection to postgres://app:${password}@db refused (api key ${apiKey})`);
+        return pool.query(text, values);
+      },
+    };
+    const errors: Error[] = [];
+    const relay = createOutbox(keyed, { db: leaky, schema, table: outbox.table.split('.')[1] }).startRelay({ listen: false, pollIntervalMs: 20, concurrency: 1 });
+    relays.push(relay);
+    relay.on('error', (error) => void errors.push(error));
+    try {
+      await until(() => errors.length > 0 && warnings.length > 0, 5_000, 'a reported claim failure');
+      const emitted = [...warnings, ...errors.map((error) => `${error.message} ${String(error.cause ?? '')}`)].join('\n');
+      expect(emitted).toContain('claim failed');
+      expect(emitted).not.toContain(password);
+      expect(emitted).not.toContain(apiKey);
+    } finally {
+      await relay.stop();
+      await keyed.close();
+    }
+  });
+
   it('stops: finishes what it holds, then claims nothing more', async () => {
     const outbox = await freshOutbox();
     await outbox.recordMany(pool, [auditEvent('s1'), auditEvent('s2')]);
