@@ -109,7 +109,7 @@ function objectView(object: object, depth: number, state: CopyState): unknown {
     return object;
   }
   const keys = Object.keys(object);
-  // Objects of one or two members are filled key by key even in order: measured cheaper than a spread for them, by
+  // Objects of one or two members take the ordered copy even in order: measured cheaper than a spread for them, by
   // far when they are in dictionary mode (after a `delete`), where a spread takes V8's slow copy (bench/profile-notes.md).
   if (keys.length > 2 && inOrder(keys)) return spreadView(object, keys, depth, state);
   const order = knownOrder(keys);
@@ -133,8 +133,9 @@ interface KnownOrder {
  * A small cache keyed by a digest of the list keeps each one's sorted order and template: a hit costs one identity
  * comparison per key (`Object.keys` gives the same interned strings for the same shape) instead of a sort and one
  * property-adding store per key (bench/results.md, profile notes). Only lists of at most `ORDER_CACHE_KEYS` keys and
- * `ORDER_CACHE_CHARS` characters, none an array index or "__proto__" (those take `orderedView`), are kept, in at most
- * `ORDER_CACHE_SLOTS` slots, so what the cache holds stays small whatever the input.
+ * `ORDER_CACHE_CHARS` characters, with no key that starts with a digit (a possible array index) and no "__proto__"
+ * (`orderedView` handles both), are kept, in at most `ORDER_CACHE_SLOTS` slots: what the cache holds stays small
+ * whatever the input.
  */
 function knownOrder(keys: string[]): KnownOrder | undefined {
   const length = keys.length;
