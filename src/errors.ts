@@ -36,7 +36,21 @@ export abstract class AuditsError extends Error {
   constructor(message: string, options?: AuditsErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
-    Object.defineProperty(this, CLASS_NAMES, { value: classNames(new.target) });
+  }
+
+  /**
+   * The names of this error's classes, for `instanceof` across copies of auditwire. Read from the prototype and
+   * computed once per class (a refusal under overload makes one error per refused event: an own property per
+   * instance doubled the cost of making one).
+   */
+  get [CLASS_NAMES](): readonly string[] {
+    const prototype = Object.getPrototypeOf(this) as object;
+    let names = classNamesByPrototype.get(prototype);
+    if (names === undefined) {
+      names = classNames((prototype as { constructor: unknown }).constructor);
+      classNamesByPrototype.set(prototype, names);
+    }
+    return names;
   }
 
   /** `error instanceof ValidationError` holds for a ValidationError from any copy of auditwire in the process. */
@@ -46,6 +60,8 @@ export abstract class AuditsError extends Error {
     return Array.isArray(names) && names.includes(this.name);
   }
 }
+
+const classNamesByPrototype = new WeakMap<object, readonly string[]>();
 
 function classNames(target: unknown): string[] {
   const names: string[] = [];

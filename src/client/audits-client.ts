@@ -539,6 +539,8 @@ export class AuditsClient extends EventEmitter<AuditsClientEventMap> {
   }
 
   #log(level: LogLevel, unmasked: string): void {
+    // Without a logger there is nothing to mask or to call (a refused event under overload comes through here).
+    if (!this.#hasLogger) return;
     const logger = this.#logger;
     // Every line, whatever built it (a relay passes on driver errors, a spool file names): no credential reaches a log.
     const message = this.#redact(unmasked);

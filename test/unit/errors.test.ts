@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AuditsError, AuthenticationError, CanonicalizationError, DeliveryError, TimeoutError, ValidationError } from '../../src/errors.js';
+import { AuditsError, AuthenticationError, CanonicalizationError, DeliveryError, QueueFullError, TimeoutError, ValidationError } from '../../src/errors.js';
 
 describe('instanceof on auditwire errors', () => {
   it('follows the class tree', () => {
@@ -19,6 +19,18 @@ describe('instanceof on auditwire errors', () => {
     expect(foreign instanceof AuditsError).toBe(true);
     expect(foreign instanceof CanonicalizationError).toBe(false);
     expect(foreign instanceof DeliveryError).toBe(false);
+  });
+
+  it('brands its own errors for the other copies to read: each class\'s names, a subclass of a user\'s included', () => {
+    const brand = Symbol.for('auditwire.errorClassNames');
+    class AppValidationError extends ValidationError {}
+    const read = (error: object): unknown => (error as Record<symbol, unknown>)[brand];
+    expect(read(new QueueFullError('x'))).toEqual(['QueueFullError', 'AuditsError']);
+    expect(read(new ValidationError([]))).toEqual(['ValidationError', 'AuditsError']);
+    expect(read(new AppValidationError([]))).toEqual(['AppValidationError', 'ValidationError', 'AuditsError']);
+    // The brand is not an own member: JSON and the own keys of an error are as they were.
+    expect(Object.getOwnPropertySymbols(new QueueFullError('x'))).toEqual([]);
+    expect(JSON.parse(JSON.stringify(new QueueFullError('x')))).toMatchObject({ name: 'QueueFullError', code: 'QUEUE_FULL' });
   });
 
   it('does not hold for look-alikes without the brand', () => {
