@@ -38,21 +38,6 @@ export abstract class AuditsError extends Error {
     this.name = new.target.name;
   }
 
-  /**
-   * The names of this error's classes, for `instanceof` across copies of auditwire. Read from the prototype and
-   * computed once per class (a refusal under overload makes one error per refused event: an own property per
-   * instance doubled the cost of making one).
-   */
-  get [CLASS_NAMES](): readonly string[] {
-    const prototype = Object.getPrototypeOf(this) as object;
-    let names = classNamesByPrototype.get(prototype);
-    if (names === undefined) {
-      names = classNames((prototype as { constructor: unknown }).constructor);
-      classNamesByPrototype.set(prototype, names);
-    }
-    return names;
-  }
-
   /** `error instanceof ValidationError` holds for a ValidationError from any copy of auditwire in the process. */
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
@@ -60,6 +45,23 @@ export abstract class AuditsError extends Error {
     return Array.isArray(names) && names.includes(this.name);
   }
 }
+
+/**
+ * The names of an error's classes, for `instanceof` across copies of auditwire: a getter on the prototype, computed
+ * once per class (a refusal under overload makes one error per refused event, and an own property on each instance
+ * nearly doubled the cost of making one). Defined outside the class so that it is no part of the public type.
+ */
+Object.defineProperty(AuditsError.prototype, CLASS_NAMES, {
+  get(this: object): readonly string[] {
+    const prototype = Object.getPrototypeOf(this) as object;
+    let names = classNamesByPrototype.get(prototype);
+    if (names === undefined) {
+      names = classNames((prototype as { constructor: unknown }).constructor);
+      classNamesByPrototype.set(prototype, names);
+    }
+    return names;
+  },
+});
 
 const classNamesByPrototype = new WeakMap<object, readonly string[]>();
 
