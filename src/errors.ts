@@ -49,7 +49,7 @@ export abstract class AuditsError extends Error {
 /**
  * The names of an error's classes, for `instanceof` across copies of auditwire: a getter on the prototype, computed
  * once per class (a refusal under overload makes one error per refused event, and an own property on each instance
- * nearly doubled the cost of making one). Defined outside the class so that it is no part of the public type.
+ * made each one about a third dearer to make). Defined outside the class so that it is no part of the public type.
  */
 Object.defineProperty(AuditsError.prototype, CLASS_NAMES, {
   get(this: object): readonly string[] {
