@@ -46,6 +46,8 @@ export abstract class AuditsError extends Error {
   }
 }
 
+const classNamesByPrototype = new WeakMap<object, readonly string[]>();
+
 /**
  * The names of an error's classes, for `instanceof` across copies of auditwire: a getter on the prototype, computed
  * once per class (a refusal under overload makes one error per refused event, and an own property on each instance
@@ -62,8 +64,6 @@ Object.defineProperty(AuditsError.prototype, CLASS_NAMES, {
     return names;
   },
 });
-
-const classNamesByPrototype = new WeakMap<object, readonly string[]>();
 
 function classNames(target: unknown): string[] {
   const names: string[] = [];

@@ -173,7 +173,8 @@ function sameKeys(known: readonly string[], keys: readonly string[]): boolean {
  * `orderedView` for a key list in the cache: the copy starts as a clone of the template, which already has every key
  * in canonical order, so each member read is stored over an existing property (no shape change per key). A member
  * JSON.stringify would omit is marked, and the marked keys are left out of a second copy made from the first (the
- * input is never read twice).
+ * input is never read twice). The member loop repeats orderedView's on purpose: one function per member shared by
+ * both measured 5-10% slower on `hashEvent` (separate processes, alternated).
  */
 function templateView(record: Record<string, unknown>, order: KnownOrder, depth: number, state: CopyState): unknown {
   const ordered = spreadCopy(order.template, order.shape) as Record<string, unknown>;
